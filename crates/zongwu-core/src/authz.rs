@@ -1,0 +1,83 @@
+//! Who may do what. Every domain function takes the acting user and checks here, so a rule holds
+//! whether the call came from the window, the CLI or (later) a synced peer.
+
+use crate::{dto, enum_dto, Error, Result};
+
+enum_dto! {
+    #[derive(Copy, Eq, Hash)]
+    pub enum Role {
+        Admin,
+        Office,
+        Expert,
+        Officer,
+    }
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Office => "office",
+            Role::Expert => "expert",
+            Role::Officer => "officer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "office" => Role::Office,
+            "expert" => Role::Expert,
+            "officer" => Role::Officer,
+            _ => return None,
+        })
+    }
+}
+
+dto! {
+    /// The user a write is attributed to.
+    pub struct Actor {
+        pub user_id: String,
+        pub name: String,
+        pub role: Role,
+        /// Set for liaison officers: the one unit they act for.
+        pub unit_id: Option<String>,
+    }
+}
+
+impl Actor {
+    /// The office's built-in local profile, used before anyone logs in to a server.
+    pub fn local_admin() -> Actor {
+        Actor { user_id: "local-admin".into(), name: "本机管理员".into(), role: Role::Admin, unit_id: None }
+    }
+
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Office)
+    }
+
+    /// Office staff manage units, the roster and the needs pipeline.
+    pub fn require_staff(&self, what: &str) -> Result<()> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("只有总务办工作人员可以{what}")))
+        }
+    }
+
+    /// Officers reach only their own unit; staff and experts may read every unit.
+    pub fn require_unit(&self, unit_id: &str) -> Result<()> {
+        match self.role {
+            Role::Officer if self.unit_id.as_deref() != Some(unit_id) => {
+                Err(Error::Forbidden("信息专员只能处理本单位的数据".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this actor may see rows of `unit_id`.
+    pub fn can_see_unit(&self, unit_id: Option<&str>) -> bool {
+        match self.role {
+            Role::Officer => unit_id.is_some() && self.unit_id.as_deref() == unit_id,
+            _ => true,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The local SQLite store.
+//!
+//! One file per install, WAL with `synchronous=FULL` so an edit the user saw saved survives a power
+//! cut. Reads go through the pool directly; writes go through [`WriteTx`], which stamps each row
+//! write with the device's HLC and `device_seq` and records it in `change_log` in the same
+//! transaction. Domain modules never write a synced table any other way.
+
+mod merge;
+mod schema;
+mod values;
+mod write;
+
+pub use merge::MergeOutcome;
+pub use schema::Table;
+pub use write::WriteTx;
+
+pub(crate) use values::row_to_map;
+
+use crate::{Actor, Clock, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use zongwu_proto::{Hlc, HlcClock};
+
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// State that only the single writer touches: the clock and the next device sequence number.
+/// It is copied at the start of a write and stored back only when the write commits.
+#[derive(Debug, Clone)]
+pub(crate) struct WriterState {
+    pub hlc: HlcClock,
+    pub next_seq: i64,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    writer: Mutex<WriterState>,
+    clock: Arc<dyn Clock>,
+    device_id: String,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+
+        let device_id = match meta_get(&pool, "device_id").await? {
+            Some(id) => id,
+            None => {
+                // The short form keeps HLC text compact; a v7 UUID's tail is random enough per install.
+                let id = uuid::Uuid::now_v7().simple().to_string();
+                meta_set(&pool, "device_id", &id).await?;
+                id
+            }
+        };
+        let next_seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM change_log WHERE device_id = ?",
+        )
+        .bind(&device_id)
+        .fetch_one(&pool)
+        .await?;
+        let hlc = match meta_get(&pool, "hlc_last").await?.as_deref().and_then(Hlc::parse) {
+            Some(last) => HlcClock::resume(Hlc { device_id: device_id.clone(), ..last }),
+            None => HlcClock::new(device_id.clone()),
+        };
+        Ok(Store {
+            pool,
+            writer: Mutex::new(WriterState { hlc, next_seq }),
+            clock,
+            device_id,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Begin a write attributed to `actor`. Writes are serialised: only one is open at a time.
+    pub async fn begin_write<'a>(&'a self, actor: &Actor) -> Result<WriteTx<'a>> {
+        let guard = self.writer.lock().await;
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx::new(self, guard, tx, actor.clone()))
+    }
+
+    /// Close every connection (before a restore replaces the file).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Number of local changes not yet acknowledged by a server.
+    pub async fn pending_changes(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM change_log WHERE origin = 'local' AND pushed = 0")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Every live and deleted row of `table` as JSON maps ordered by id, bookkeeping columns
+    /// included. Used by tests and by the replay check.
+    pub async fn dump_table(&self, table: Table) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+        let rows = sqlx::query(&format!("SELECT * FROM {} ORDER BY id", table.name())).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(row_to_map).collect())
+    }
+}
+
+pub(crate) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(pool).await?;
+    Ok(row.map(|r| r.get::<String, _>(0)))
+}
+
+pub(crate) async fn meta_set(pool: &SqlitePool, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A fresh UUIDv7 as text: time-ordered, so ids sort roughly by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

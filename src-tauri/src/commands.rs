@@ -1,0 +1,190 @@
+//! The window's commands: each takes the state, calls one core function, and returns.
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+use serde::Serialize;
+use std::path::PathBuf;
+use tauri::State;
+use zongwu_core::backup::{self, BackupInfo};
+use zongwu_core::excel::{self, ExportResult};
+use zongwu_core::history::{self, HistoryEntry};
+use zongwu_core::import::{self, ImportReport};
+use zongwu_core::needs::{self, Need, NeedDetail, NeedInput, NeedRow, NeedStatus, Review, ReviewInput};
+use zongwu_core::officers::{self, Officer, OfficerDetail, OfficerInput, OfficerRow, Training, TrainingInput};
+use zongwu_core::units::{self, Unit, UnitInput};
+use zongwu_core::users::{self, UserSummary};
+use zongwu_core::Actor;
+
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub actor: Actor,
+    pub users: Vec<UserSummary>,
+    pub data_dir: String,
+    pub export_dir: String,
+    pub device_id: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn session_get(state: State<'_, AppState>) -> CmdResult<Session> {
+    let store = state.store().await;
+    Ok(Session {
+        actor: state.actor().await,
+        users: users::list(&store).await?,
+        data_dir: state.data_dir.display().to_string(),
+        export_dir: state.export_dir.display().to_string(),
+        device_id: store.device_id().to_string(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn session_switch(state: State<'_, AppState>, user_id: String) -> CmdResult<Actor> {
+    let actor = users::actor(&*state.store().await, &user_id).await?;
+    state.set_actor(actor.clone()).await;
+    Ok(actor)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn units_list(state: State<'_, AppState>) -> CmdResult<Vec<Unit>> {
+    Ok(units::list(&*state.store().await).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unit_save(state: State<'_, AppState>, input: UnitInput) -> CmdResult<Unit> {
+    Ok(units::save(&*state.store().await, &state.actor().await, input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn officers_list(state: State<'_, AppState>) -> CmdResult<Vec<OfficerRow>> {
+    Ok(officers::list(&*state.store().await, &state.actor().await).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn officer_get(state: State<'_, AppState>, id: String) -> CmdResult<OfficerDetail> {
+    Ok(officers::get(&*state.store().await, &state.actor().await, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn officer_save(state: State<'_, AppState>, input: OfficerInput) -> CmdResult<Officer> {
+    Ok(officers::save(&*state.store().await, &state.actor().await, input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn officer_retire(state: State<'_, AppState>, id: String, date: String, reason: String) -> CmdResult<()> {
+    Ok(officers::retire(&*state.store().await, &state.actor().await, &id, &date, &reason).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn officer_reinstate(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    Ok(officers::reinstate(&*state.store().await, &state.actor().await, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn training_add(state: State<'_, AppState>, input: TrainingInput) -> CmdResult<Training> {
+    Ok(officers::add_training(&*state.store().await, &state.actor().await, input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn training_delete(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    Ok(officers::delete_training(&*state.store().await, &state.actor().await, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn needs_list(state: State<'_, AppState>) -> CmdResult<Vec<NeedRow>> {
+    Ok(needs::list(&*state.store().await, &state.actor().await).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn need_get(state: State<'_, AppState>, id: String) -> CmdResult<NeedDetail> {
+    Ok(needs::get(&*state.store().await, &state.actor().await, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn need_submit(state: State<'_, AppState>, input: NeedInput) -> CmdResult<Need> {
+    Ok(needs::submit(&*state.store().await, &state.actor().await, input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn need_review(state: State<'_, AppState>, input: ReviewInput) -> CmdResult<Review> {
+    Ok(needs::review(&*state.store().await, &state.actor().await, input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn need_transition(state: State<'_, AppState>, id: String, to: NeedStatus, comment: String) -> CmdResult<Need> {
+    Ok(needs::transition(&*state.store().await, &state.actor().await, &id, to, &comment).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn history_get(state: State<'_, AppState>, table: String, id: String) -> CmdResult<Vec<HistoryEntry>> {
+    Ok(history::for_row(&*state.store().await, &state.actor().await, &table, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_officers(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+    let out = excel::timestamped_path(&state.export_dir, "信息专员名册", &*state.store().await);
+    Ok(excel::export_officers(&*state.store().await, &state.actor().await, &out).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_needs(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+    let out = excel::timestamped_path(&state.export_dir, "需求清单", &*state.store().await);
+    Ok(excel::export_needs(&*state.store().await, &state.actor().await, &out).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_officer_template(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+    let out = excel::timestamped_path(&state.export_dir, "信息专员导入模板", &*state.store().await);
+    Ok(excel::export_officer_template(&*state.store().await, &out).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_officers(state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
+    Ok(import::officers_report(&*state.store().await, &state.actor().await, &PathBuf::from(path)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_report_export(state: State<'_, AppState>, report: ImportReport) -> CmdResult<ExportResult> {
+    let out = excel::timestamped_path(&state.export_dir, "导入错误报告", &*state.store().await);
+    Ok(excel::export_import_report(&report, &out)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_list(state: State<'_, AppState>) -> CmdResult<Vec<BackupInfo>> {
+    Ok(backup::list(&backup::backup_dir(&state.data_dir))?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_now(state: State<'_, AppState>) -> CmdResult<BackupInfo> {
+    Ok(backup::backup_now(&*state.store().await, &backup::backup_dir(&state.data_dir)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_restore(state: State<'_, AppState>, path: String) -> CmdResult<()> {
+    state.actor().await.require_staff("恢复备份")?;
+    Ok(state.restore(&PathBuf::from(path)).await?)
+}

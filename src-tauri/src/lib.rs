@@ -1,0 +1,85 @@
+//! The zongwu desktop shell: the window (Tauri) and the CLI of the same binary. Both are thin
+//! layers over `zongwu-core`; see docs/ARCHITECTURE.md.
+
+pub mod cli;
+mod commands;
+mod error;
+pub mod state;
+
+use state::AppState;
+use std::path::PathBuf;
+
+/// The command list, shared by the window and the bindings generator.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    use commands::*;
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        session_get,
+        session_switch,
+        units_list,
+        unit_save,
+        officers_list,
+        officer_get,
+        officer_save,
+        officer_retire,
+        officer_reinstate,
+        training_add,
+        training_delete,
+        needs_list,
+        need_get,
+        need_submit,
+        need_review,
+        need_transition,
+        history_get,
+        export_officers,
+        export_needs,
+        export_officer_template,
+        import_officers,
+        import_report_export,
+        backup_list,
+        backup_now,
+        backup_restore,
+    ])
+}
+
+/// Write the TypeScript bindings for every command and type to `path`.
+pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .bigint(specta_typescript::BigIntExportBehavior::Number)
+                .header("// Generated from the Rust commands by `cargo xtask bindings`. Do not edit.\n/* eslint-disable */"),
+            path,
+        )
+        .map_err(|e| anyhow::anyhow!("exporting bindings: {e}"))
+}
+
+/// Open the window on the database in `data_dir`.
+pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let store = runtime.block_on(state::open_store(&data_dir))?;
+    let export_dir = state::resolve_export_dir(&data_dir);
+    let backup_dir = zongwu_core::backup::backup_dir(&data_dir);
+    let app_state = AppState::new(data_dir, export_dir, store);
+    // Tauri's async commands run on its own runtime; keep ours alive for the store's pool.
+    tauri::async_runtime::set(runtime.handle().clone());
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(app_state)
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let state: tauri::State<AppState> = tauri::Manager::state(app);
+            let store = tauri::async_runtime::block_on(state.store());
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = zongwu_core::backup::daily(&store, &backup_dir).await {
+                    tracing::warn!(error = %e, "daily backup failed");
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .map_err(|e| anyhow::anyhow!("window failed: {e}"))?;
+    drop(runtime);
+    Ok(())
+}
