@@ -1,0 +1,151 @@
+//! The one door to the backend. Only this folder imports `@tauri-apps/*`;
+//! views and stores call the typed functions below, which unwrap the
+//! tauri-specta `Result` and throw `ApiError` on failure.
+import { commands } from './bindings'
+import type {
+  Actor,
+  BackupInfo,
+  ExportResult,
+  HistoryEntry,
+  ImportReport,
+  Need,
+  NeedDetail,
+  NeedInput,
+  NeedRow,
+  Officer,
+  OfficerDetail,
+  OfficerInput,
+  OfficerRow,
+  Review,
+  ReviewInput,
+  Session,
+  Training,
+  TrainingInput,
+  Unit,
+  UnitInput,
+  UserSummary,
+} from './bindings'
+import { unwrap } from './errors'
+
+export { ApiError, unwrap } from './errors'
+export type { ErrorCode } from './errors'
+export type {
+  Actor,
+  BackupInfo,
+  ExportResult,
+  HistoryEntry,
+  ImportReport,
+  Need,
+  NeedDetail,
+  NeedInput,
+  NeedRow,
+  Officer,
+  OfficerDetail,
+  OfficerInput,
+  OfficerRow,
+  Review,
+  ReviewInput,
+  Session,
+  Training,
+  TrainingInput,
+  Unit,
+  UnitInput,
+  UserSummary,
+}
+
+// Derived names, so a rename of an alias in the generated file does not ripple.
+export type Role = Actor['role']
+export type UnitKind = Unit['kind']
+export type OfficerStatus = OfficerRow['status']
+export type NeedStatus = NeedRow['status']
+export type NeedKind = NeedRow['kind']
+export type NeedPriority = NeedRow['priority']
+export type Transition = NeedDetail['transitions'][number]
+export type Attachment = Need['attachments'][number]
+export type RowError = ImportReport['errors'][number]
+export type FieldChange = HistoryEntry['fields'][number]
+
+export const api = {
+  sessionGet: async (): Promise<Session> => unwrap(await commands.sessionGet()),
+  sessionSwitch: async (userId: string): Promise<Actor> => unwrap(await commands.sessionSwitch(userId)),
+
+  unitsList: async (): Promise<Unit[]> => unwrap(await commands.unitsList()),
+  unitSave: async (input: UnitInput): Promise<Unit> => unwrap(await commands.unitSave(input)),
+
+  officersList: async (): Promise<OfficerRow[]> => unwrap(await commands.officersList()),
+  officerGet: async (id: string): Promise<OfficerDetail> => unwrap(await commands.officerGet(id)),
+  officerSave: async (input: OfficerInput): Promise<Officer> => unwrap(await commands.officerSave(input)),
+  officerRetire: async (id: string, date: string, reason: string): Promise<void> => {
+    unwrap(await commands.officerRetire(id, date, reason))
+  },
+  officerReinstate: async (id: string): Promise<void> => {
+    unwrap(await commands.officerReinstate(id))
+  },
+  trainingAdd: async (input: TrainingInput): Promise<Training> => unwrap(await commands.trainingAdd(input)),
+  trainingDelete: async (id: string): Promise<void> => {
+    unwrap(await commands.trainingDelete(id))
+  },
+
+  needsList: async (): Promise<NeedRow[]> => unwrap(await commands.needsList()),
+  needGet: async (id: string): Promise<NeedDetail> => unwrap(await commands.needGet(id)),
+  needSubmit: async (input: NeedInput): Promise<Need> => unwrap(await commands.needSubmit(input)),
+  needReview: async (input: ReviewInput): Promise<Review> => unwrap(await commands.needReview(input)),
+  needTransition: async (id: string, to: NeedStatus, comment: string): Promise<Need> =>
+    unwrap(await commands.needTransition(id, to, comment)),
+
+  historyGet: async (table: string, id: string): Promise<HistoryEntry[]> =>
+    unwrap(await commands.historyGet(table, id)),
+
+  exportOfficers: async (): Promise<ExportResult> => unwrap(await commands.exportOfficers()),
+  exportNeeds: async (): Promise<ExportResult> => unwrap(await commands.exportNeeds()),
+  exportOfficerTemplate: async (): Promise<ExportResult> => unwrap(await commands.exportOfficerTemplate()),
+  importOfficers: async (path: string): Promise<ImportReport> => unwrap(await commands.importOfficers(path)),
+  importReportExport: async (report: ImportReport): Promise<ExportResult> =>
+    unwrap(await commands.importReportExport(report)),
+
+  backupList: async (): Promise<BackupInfo[]> => unwrap(await commands.backupList()),
+  backupNow: async (): Promise<BackupInfo> => unwrap(await commands.backupNow()),
+  backupRestore: async (path: string): Promise<void> => {
+    unwrap(await commands.backupRestore(path))
+  },
+}
+
+export type Api = typeof api
+
+/** True inside the Tauri webview; false in a plain browser (dev preview, tests). */
+export function inTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
+}
+
+/** Native file picker for a roster workbook; `null` when cancelled. */
+export async function pickImportFile(title: string): Promise<string | null> {
+  const { open } = await import('@tauri-apps/plugin-dialog')
+  const picked = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'Excel / CSV', extensions: ['xlsx', 'xls', 'csv'] }],
+  })
+  return typeof picked === 'string' ? picked : null
+}
+
+/**
+ * Calls `handler` whenever the backend reports that data changed (a sync
+ * landed, another window wrote). Event name `data_changed` is a convention
+ * the shell may emit; if it never does, nothing happens.
+ */
+export async function onDataChanged(handler: () => void): Promise<() => void> {
+  if (!inTauri()) return () => {}
+  const { listen } = await import('@tauri-apps/api/event')
+  return listen('data_changed', () => handler())
+}
+
+/**
+ * Outside Tauri (vite dev/preview in a browser) installs an in-memory fake
+ * backend so the UI can be clicked through. Never runs inside the app.
+ */
+export async function installBrowserMockIfNeeded(): Promise<void> {
+  if (inTauri()) return
+  const { installMock } = await import('./mock')
+  installMock()
+}

@@ -1,0 +1,20 @@
+//! After an export: a notification that shows where the file went. The path
+//! sits in `[data-testid=export-path]` for the end-to-end test.
+import { ElNotification } from 'element-plus'
+import { h } from 'vue'
+import type { ExportResult } from '@/api'
+import { i18n } from '@/i18n'
+
+export function notifyExported(r: ExportResult): void {
+  const t = i18n.global.t
+  ElNotification({
+    type: 'success',
+    title: t('export.title'),
+    duration: 10000,
+    message: h('div', { class: 'export-notice' }, [
+      h('div', t('export.saved')),
+      h('code', { 'data-testid': 'export-path', style: 'word-break: break-all; user-select: text' }, r.path),
+      h('div', { style: 'color: var(--el-text-color-secondary)' }, t('export.rows', { n: r.rows })),
+    ]),
+  })
+}
