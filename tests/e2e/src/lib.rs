@@ -2,8 +2,9 @@
 //!
 //! `cargo xtask test` builds the app and runs these tests with `ZONGWU_E2E_APP` set to the binary,
 //! on an Xvfb display. [`App::launch`] then
-//! 1. makes a fresh temporary data directory (`ZONGWU_DATA_DIR`) and asks for an empty database
-//!    (`ZONGWU_NO_DEMO=1`): every test starts from the same known state;
+//! 1. makes a fresh temporary data directory (`ZONGWU_DATA_DIR`, exports in its `exports/` via
+//!    `ZONGWU_EXPORT_DIR`) and asks for an empty database (`ZONGWU_NO_DEMO=1`): every test
+//!    starts from the same known state;
 //! 2. starts `tauri-driver` on free ports with that environment, which the app inherits
 //!    (tauri-driver → WebKitWebDriver → app);
 //! 3. opens a WebDriver session whose `tauri:options.application` is the binary: the window opens.
@@ -76,8 +77,11 @@ impl App {
             .context("creating the temporary data directory")?;
         println!("data dir: {}", data_dir.path().display());
 
+        // Workbooks go next to the database, not into the user's Documents folder.
+        let export_dir = data_dir.path().join("exports");
         let driver = TauriDriver::start(&[
             ("ZONGWU_DATA_DIR", data_dir.path().as_os_str()),
+            ("ZONGWU_EXPORT_DIR", export_dir.as_os_str()),
             ("ZONGWU_NO_DEMO", "1".as_ref()),
         ])?;
         let capabilities = json!({
@@ -108,6 +112,11 @@ impl App {
     /// The app's data directory (`ZONGWU_DATA_DIR`).
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// Where the window saves workbooks (`ZONGWU_EXPORT_DIR`).
+    pub fn export_dir(&self) -> PathBuf {
+        self.data_dir.path().join("exports")
     }
 
     /// Runs the steps; on failure saves a screenshot and the page source before panicking with

@@ -189,7 +189,13 @@ fn export_needs(app: &mut App) -> Result<()> {
     let path = app.text(&tid("export-path"))?;
     app.screenshot("exported")?;
     println!("exported: {path}");
-    check_workbook(Path::new(&path))
+    let path = Path::new(&path);
+    anyhow::ensure!(
+        path.starts_with(app.export_dir()),
+        "exports go to ZONGWU_EXPORT_DIR={:?}, but the window saved to {path:?}",
+        app.export_dir()
+    );
+    check_workbook(path)
 }
 
 /// The file exists, is an xlsx (a zip) and one of its sheets holds the need's title.
