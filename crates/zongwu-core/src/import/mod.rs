@@ -1,10 +1,19 @@
-//! Importing the officer roster from xlsx / xls / csv. (Being built.)
+//! Imports from the spreadsheets people already keep.
+//!
+//! [`table`] turns a file (xlsx / xls / csv) into header-mapped rows of text and knows nothing of
+//! the domain; [`officers`] maps roster rows onto the officer rules. Every import validates every
+//! row first and writes nothing unless all of them are good; then it writes all rows in one
+//! [`crate::store::WriteTx`], so the import is one transaction in the history and in sync.
+
+pub mod officers;
+pub mod table;
 
 use crate::dto;
 
 dto! {
     pub struct RowError {
-        /// 1-based row number as the user sees it in the sheet.
+        /// 1-based row number as the user sees it in the sheet; 0 for the file as a whole
+        /// (no matching sheet, a required column missing, no data).
         pub row: i64,
         pub column: String,
         pub value: String,
@@ -27,14 +36,20 @@ impl ImportReport {
         rows.dedup();
         rows.len()
     }
+
+    /// Nothing written; `errors` says why.
+    pub fn rejected(total_rows: i64, errors: Vec<RowError>) -> ImportReport {
+        ImportReport { accepted: false, imported: 0, total_rows, errors }
+    }
 }
 
-use crate::{Actor, Error, Result, Store};
+use crate::{Actor, Result, Store};
 use std::path::Path;
 
-/// Import officers from `file`. Returns the report; when any row is bad, nothing is written and
-/// `accepted` is false.
-pub async fn officers_report(_store: &Store, actor: &Actor, _file: &Path) -> Result<ImportReport> {
+/// Import officers from `file` (xlsx, xls or csv; see [`officers::COLUMNS`] for the headers).
+/// Returns the report; when any row is bad, nothing is written and `accepted` is false. A file
+/// that cannot be opened at all is an `Err` ([`crate::Error::Sheet`] or I/O).
+pub async fn officers_report(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
     actor.require_staff("导入信息专员")?;
-    Err(Error::Internal("import not built yet".into()))
+    officers::import(store, actor, file).await
 }

@@ -1,0 +1,203 @@
+//! The officer roster import: which columns a roster has, how a row becomes a
+//! [`ValidOfficer`], and the checks across rows (duplicate staff numbers in the file and in the
+//! database, units that do not exist). Field rules themselves live in [`ValidOfficer::parse`].
+
+use super::table::{self, CellKind, ColumnSpec, Table, TableSpec};
+use super::{ImportReport, RowError};
+use crate::fields::normalise_text;
+use crate::officers::{insert_valid, OfficerInput, ValidOfficer};
+use crate::{units, Actor, Result, Store};
+use std::collections::HashMap;
+use std::path::Path;
+
+const fn col(key: &'static str, label: &'static str, aliases: &'static [&'static str], required: bool, kind: CellKind) -> ColumnSpec {
+    ColumnSpec { key, label, aliases, required, kind }
+}
+
+/// The roster's columns, in template order. The labels are what the template writes.
+pub const COLUMNS: &[ColumnSpec] = &[
+    col("unit", "单位", &["所在单位", "二级单位", "单位名称", "所属单位", "部门", "单位代码", "unit", "unit name", "department"], true, CellKind::Text),
+    col("staff_no", "工号", &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no", "id"], true, CellKind::Text),
+    col("name", "姓名", &["名字", "专员姓名", "name", "full name"], true, CellKind::Text),
+    col("gender", "性别", &["gender", "sex"], false, CellKind::Text),
+    col("title", "职务", &["职称", "职务/职称", "title", "position"], false, CellKind::Text),
+    col("phone", "电话", &["手机", "联系电话", "手机号", "手机号码", "电话号码", "联系方式", "phone", "mobile", "tel"], false, CellKind::Text),
+    col("email", "邮箱", &["电子邮箱", "电子邮件", "email", "e-mail", "mail"], false, CellKind::Text),
+    col("term_start", "任期开始", &["任职开始", "任期起", "开始日期", "任职日期", "term_start", "term start", "start date"], false, CellKind::Date),
+    col("term_end", "任期结束", &["任职结束", "任期止", "结束日期", "term_end", "term end", "end date"], false, CellKind::Date),
+    col("duties", "职责", &["工作职责", "岗位职责", "duties", "responsibilities"], false, CellKind::Text),
+    col("note", "备注", &["说明", "note", "notes", "remark", "remarks"], false, CellKind::Text),
+];
+
+pub const SPEC: TableSpec = TableSpec { what: "信息专员名册", columns: COLUMNS, preferred_sheets: &["信息专员", "名册", "officer"] };
+
+/// Column index by key; the keys above are fixed, so a miss is a programming error.
+fn ix(key: &str) -> usize {
+    SPEC.index_of(key).unwrap_or_else(|| panic!("officer import column {key}"))
+}
+
+/// The units a row may name, by code and by name (normalised, case-insensitive).
+struct UnitLookup {
+    by_key: HashMap<String, (String, bool)>,
+}
+
+impl UnitLookup {
+    fn new(units: Vec<units::Unit>) -> Self {
+        let mut by_key = HashMap::new();
+        // Names first, then codes, so a code always wins over a name that happens to equal it.
+        for u in &units {
+            by_key.insert(unit_key(&u.name), (u.id.clone(), u.active));
+        }
+        for u in &units {
+            by_key.insert(unit_key(&u.code), (u.id.clone(), u.active));
+        }
+        UnitLookup { by_key }
+    }
+
+    fn find(&self, raw: &str) -> Option<&(String, bool)> {
+        self.by_key.get(&unit_key(raw))
+    }
+}
+
+fn unit_key(raw: &str) -> String {
+    normalise_text(raw).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+/// Validate every row of `file`; import them all in one write, or none.
+pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+    let path = file.to_path_buf();
+    let table = tokio::task::spawn_blocking(move || table::read(&path, &SPEC))
+        .await
+        .map_err(|e| crate::Error::Internal(format!("读取文件的任务失败：{e}")))??;
+    let total_rows = table.rows.len() as i64;
+    if !table.problems.is_empty() {
+        return Ok(ImportReport::rejected(total_rows, table.problems));
+    }
+
+    let lookup = UnitLookup::new(units::list_with(store.pool()).await?);
+    let existing: HashMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("SELECT staff_no, name FROM officers WHERE deleted = 0")
+            .fetch_all(store.pool())
+            .await?
+            .into_iter()
+            .collect();
+
+    let (valid, errors) = validate(&table, &lookup, &existing);
+    if !errors.is_empty() {
+        return Ok(ImportReport::rejected(total_rows, errors));
+    }
+
+    let mut tx = store.begin_write(actor).await?;
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    tx.set_reason(format!("导入 {file_name}"));
+    for officer in &valid {
+        insert_valid(&mut tx, officer).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportReport { accepted: true, imported: valid.len() as i64, total_rows, errors: Vec::new() })
+}
+
+/// Every row checked; errors for all of them, in sheet order.
+fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String>) -> (Vec<ValidOfficer>, Vec<RowError>) {
+    let mut valid = Vec::with_capacity(table.rows.len());
+    let mut errors = Vec::new();
+    let mut first_seen: HashMap<String, i64> = HashMap::with_capacity(table.rows.len());
+    let header = |key: &str| SPEC.index_of(key).map_or(key, |i| table.header(&SPEC, i)).to_string();
+
+    for row in &table.rows {
+        let mut row_errors = row.errors.clone();
+        let err = |key: &str, value: &str, reason: String| RowError { row: row.row, column: header(key), value: value.into(), reason };
+        let value = |key: &str| row.get(ix(key)).map(str::to_string);
+
+        let unit_raw = value("unit").unwrap_or_default();
+        let unit_id = if unit_raw.is_empty() {
+            row_errors.push(err("unit", "", "单位不能为空".into()));
+            None
+        } else {
+            match units.find(&unit_raw) {
+                Some((id, true)) => Some(id.clone()),
+                Some((_, false)) => {
+                    row_errors.push(err("unit", &unit_raw, format!("单位「{unit_raw}」已停用")));
+                    None
+                }
+                None => {
+                    row_errors.push(err("unit", &unit_raw, format!("未找到单位「{unit_raw}」：请填写系统中已有单位的名称或代码")));
+                    None
+                }
+            }
+        };
+
+        let mut input = OfficerInput {
+            id: None,
+            unit_id: unit_id.clone().unwrap_or_default(),
+            staff_no: value("staff_no").unwrap_or_default(),
+            name: value("name").unwrap_or_default(),
+            gender: value("gender"),
+            title: value("title"),
+            phone: value("phone"),
+            email: value("email"),
+            term_start: value("term_start"),
+            term_end: value("term_end"),
+            duties: value("duties"),
+            note: value("note"),
+        };
+        // ValidOfficer::parse names the first bad field; clear that field and ask again, so one
+        // pass reports every bad field of the row with the officer form's own rules.
+        let mut parsed = None;
+        for _ in 0..COLUMNS.len() + 1 {
+            match ValidOfficer::parse(&input) {
+                Ok(v) => {
+                    parsed = Some(v);
+                    break;
+                }
+                Err((field, reason)) => {
+                    let raw = value(field).unwrap_or_default();
+                    // A cell that could not be read at all is already reported.
+                    if !row.errors.iter().any(|e| e.column == header(field)) {
+                        row_errors.push(err(field, &raw, reason));
+                    }
+                    if !clear_field(&mut input, field) {
+                        break;
+                    }
+                }
+            }
+        }
+
+        if let Some(v) = &parsed {
+            if !row_errors.iter().any(|e| e.column == header("staff_no")) {
+                if let Some(first) = first_seen.get(&v.staff_no) {
+                    row_errors.push(err("staff_no", &v.staff_no, format!("工号 {} 与第 {first} 行重复", v.staff_no)));
+                } else {
+                    first_seen.insert(v.staff_no.clone(), row.row);
+                    if let Some(name) = existing.get(&v.staff_no) {
+                        row_errors.push(err("staff_no", &v.staff_no, format!("工号 {} 已存在（信息专员 {name}）", v.staff_no)));
+                    }
+                }
+            }
+        }
+
+        match (parsed, row_errors.is_empty()) {
+            (Some(v), true) if unit_id.is_some() => valid.push(v),
+            _ => errors.extend(row_errors),
+        }
+    }
+    (valid, errors)
+}
+
+/// Replace a bad field with a value that passes, so the next parse looks further.
+fn clear_field(input: &mut OfficerInput, field: &str) -> bool {
+    match field {
+        "staff_no" => input.staff_no = "0".into(),
+        "name" => input.name = "-".into(),
+        "gender" => input.gender = None,
+        "title" => input.title = None,
+        "phone" => input.phone = None,
+        "email" => input.email = None,
+        "term_start" => input.term_start = None,
+        "term_end" => input.term_end = None,
+        "duties" => input.duties = None,
+        "note" => input.note = None,
+        _ => return false,
+    }
+    true
+}
