@@ -40,6 +40,18 @@ export default defineConfig({
     target: 'es2021',
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
+      // Element Plus 2.14 ships without /*#__PURE__*/ marks on its install
+      // wrappers, so every component would be kept; declaring them pure lets
+      // Rollup drop the components we never use.
+      treeshake: {
+        manualPureFunctions: [
+          'withInstall',
+          'withNoopInstall',
+          'withInstallFunction',
+          'withInstallDirective',
+          'makeInstaller',
+        ],
+      },
       output: {
         manualChunks(id) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender') || id.includes('node_modules/vue-echarts')) return 'echarts'

@@ -11,6 +11,8 @@ export function notifyExported(r: ExportResult): void {
     type: 'success',
     title: t('export.title'),
     duration: 10000,
+    // Bottom-right: top-right would cover the top bar and drawer actions.
+    position: 'bottom-right',
     message: h('div', { class: 'export-notice' }, [
       h('div', t('export.saved')),
       h('code', { 'data-testid': 'export-path', style: 'word-break: break-all; user-select: text' }, r.path),
