@@ -1,6 +1,6 @@
 /// <reference types="vitest/config" />
 // Vite config for the zongwu desktop UI. Tauri loads `dist/` in release and
-// the dev server on port 1420 in `tauri dev`.
+// the dev server on port 5173 (devUrl in src-tauri/tauri.conf.json) in `tauri dev`.
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
@@ -26,12 +26,18 @@ export default defineConfig({
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
+  define: {
+    // vue-i18n: composition API only; smaller bundle, no eval (CSP in tauri.conf.json).
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   clearScreen: false,
   server: {
-    port: 1420,
+    port: 5173,
     strictPort: true,
     host: host || false,
-    hmr: host ? { protocol: 'ws', host, port: 1421 } : undefined,
+    hmr: host ? { protocol: 'ws', host, port: 5174 } : undefined,
     watch: { ignored: ['**/src-tauri/**'] },
   },
   envPrefix: ['VITE_', 'TAURI_ENV_'],

@@ -120,7 +120,7 @@ for (let i = 0; i < 24; i++) {
     submittedMs: Date.now() - i * 86400000 * 3,
   }
   needs.set(n.id, n)
-  transitions.set(n.id, [{ id: newId(), fromStatus: null, toStatus: 'submitted', actorName: '赵专员', atMs: n.submittedMs, comment: null }])
+  transitions.set(n.id, [{ id: newId(), fromStatus: 'submitted', toStatus: 'submitted', actorName: '赵专员', atMs: n.submittedMs, comment: '' }])
   reviews.set(n.id, [])
 }
 
@@ -143,7 +143,7 @@ const mask = (p: string | null) => (p && p.length === 11 ? `${p.slice(0, 3)}****
 const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/${name}-${Date.now()}.xlsx`, rows })
 
 const handlers: Record<string, (a: Args) => unknown> = {
-  session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', deviceId: 'dev-0193a1b2c3d4' }),
+  session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4' }),
   session_switch: (a) => {
     const u = users.find((x) => x.id === a.userId)
     if (!u) throw fail('not_found', '用户不存在')
@@ -222,7 +222,7 @@ const handlers: Record<string, (a: Args) => unknown> = {
     if (!input.title.trim()) throw fail('validation', '标题不能为空')
     const n: Need = { ...input, id: newId(), unitName: unitOf(input.unitId)?.name ?? '', status: 'submitted', submitterName: actor.name, submittedMs: Date.now() }
     needs.set(n.id, n)
-    transitions.set(n.id, [{ id: newId(), fromStatus: null, toStatus: 'submitted', actorName: actor.name, atMs: Date.now(), comment: null }])
+    transitions.set(n.id, [{ id: newId(), fromStatus: 'submitted', toStatus: 'submitted', actorName: actor.name, atMs: Date.now(), comment: '' }])
     reviews.set(n.id, [])
     record(n.id, 'created', [{ column: 'title', before: null, after: n.title }])
     return n
@@ -240,7 +240,7 @@ const handlers: Record<string, (a: Args) => unknown> = {
     if (!n) throw fail('not_found', '需求不存在')
     const to = a.to as NeedStatus
     if (!isStaff() || !flow[n.status].includes(to)) throw fail('conflict', `不能从 ${n.status} 变为 ${to}`)
-    transitions.get(n.id)?.push({ id: newId(), fromStatus: n.status, toStatus: to, actorName: actor.name, atMs: Date.now(), comment: (a.comment as string) || null })
+    transitions.get(n.id)?.push({ id: newId(), fromStatus: n.status, toStatus: to, actorName: actor.name, atMs: Date.now(), comment: (a.comment as string) ?? '' })
     record(n.id, 'updated', [{ column: 'status', before: n.status, after: to }], (a.comment as string) || null)
     n.status = to
     return n
