@@ -1,0 +1,464 @@
+//! The officer roster import, driven through the public entry point with fixture files generated
+//! here: xlsx by rust_xlsxwriter (title rows, merged cells, formulas, serial dates, numbers stored
+//! as floats), CSV in UTF-8 and GBK. No .xls fixture: nothing in the workspace writes BIFF8, and
+//! calamine's xls reader is exercised by calamine's own tests.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zongwu_core::import::{officers_report, ImportReport, RowError};
+use zongwu_core::officers::{self, OfficerInput};
+use zongwu_core::units::{self, UnitInput, UnitKind};
+use zongwu_core::{Actor, FixedClock, Role, Store};
+
+struct Env {
+    dir: tempfile::TempDir,
+    store: Store,
+    admin: Actor,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("zongwu.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    let admin = Actor::local_admin();
+    for (code, name) in [("HQ01", "后勤管理处"), ("YS02", "饮食服务中心"), ("SY03", "物业服务中心")] {
+        units::save(&store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true })
+            .await
+            .unwrap();
+    }
+    Env { dir, store, admin }
+}
+
+impl Env {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    async fn counts(&self) -> (i64, i64, i64) {
+        let q = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(self.store.pool()).await.unwrap() };
+        (q("SELECT COUNT(*) FROM officers").await, q("SELECT COUNT(*) FROM users").await, q("SELECT COUNT(*) FROM change_log").await)
+    }
+
+    async fn import(&self, file: &Path) -> ImportReport {
+        officers_report(&self.store, &self.admin, file).await.unwrap()
+    }
+
+    /// Import a file that must be refused, and check that nothing at all was written.
+    async fn refused(&self, file: &Path) -> ImportReport {
+        let before = self.counts().await;
+        let report = self.import(file).await;
+        assert!(!report.accepted, "the file has errors, so the import must be refused: {report:?}");
+        assert_eq!(report.imported, 0);
+        assert!(!report.errors.is_empty(), "a refused import says why");
+        assert_eq!(self.counts().await, before, "a refused import writes nothing: officers, users and change_log unchanged");
+        report
+    }
+
+    async fn officer(&self, staff_no: &str) -> serde_json::Map<String, serde_json::Value> {
+        let rows = self.store.dump_table(zongwu_core::store::Table::Officers).await.unwrap();
+        rows.into_iter()
+            .find(|r| r["staff_no"] == staff_no)
+            .unwrap_or_else(|| panic!("officer {staff_no} should have been imported"))
+    }
+}
+
+/// A cell of a generated xlsx fixture.
+#[derive(Clone)]
+enum C {
+    S(&'static str),
+    /// A number, as Excel stores a staff number or phone typed into a General cell.
+    N(f64),
+    /// A real date cell (serial with a date format).
+    D(u16, u8, u8),
+    /// A formula with its cached result.
+    F(&'static str, &'static str),
+    E,
+}
+
+const HEADER: [&str; 8] = ["单位", "工号", "姓名", "性别", "职务", "电话", "任期开始", "任期结束"];
+
+fn header() -> Vec<C> {
+    HEADER.iter().map(|h| C::S(h)).collect()
+}
+
+fn write_sheet(ws: &mut rust_xlsxwriter::Worksheet, rows: &[Vec<C>]) {
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                C::S(s) => ws.write_string(r, c, *s).map(|_| ()),
+                C::N(n) => ws.write_number(r, c, *n).map(|_| ()),
+                C::D(y, m, d) => ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date).map(|_| ()),
+                C::F(f, result) => ws.write_formula(r, c, Formula::new(*f).set_result(*result)).map(|_| ()),
+                C::E => Ok(()),
+            }
+            .unwrap();
+        }
+    }
+}
+
+fn xlsx(path: &Path, rows: &[Vec<C>]) {
+    let mut wb = Workbook::new();
+    write_sheet(wb.add_worksheet(), rows);
+    wb.save(path).unwrap();
+}
+
+fn row(unit: &'static str, staff: &'static str, name: &'static str) -> Vec<C> {
+    vec![C::S(unit), C::S(staff), C::S(name)]
+}
+
+fn has_error(report: &ImportReport, row: i64, column: &str, reason_part: &str) -> bool {
+    report.errors.iter().any(|e| e.row == row && e.column == column && e.reason.contains(reason_part))
+}
+
+fn assert_error(report: &ImportReport, row: i64, column: &str, reason_part: &str) {
+    assert!(
+        has_error(report, row, column, reason_part),
+        "expected an error at row {row}, column {column}, reason containing {reason_part:?}; got {:#?}",
+        report.errors
+    );
+}
+
+#[tokio::test]
+async fn imports_xlsx_with_merged_title_serial_dates_and_numbers_as_floats() {
+    let env = env().await;
+    let file = env.path("2018年信息专员名册.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    // Row 1: a title merged across; row 2: a subtitle; row 3: the header.
+    ws.merge_range(0, 0, 0, 7, "2018年信息专员名册", &Format::new().set_bold()).unwrap();
+    ws.write_string(1, 0, "制表：总务办").unwrap();
+    write_sheet(
+        ws,
+        &[
+            vec![],
+            vec![],
+            header(),
+            // Staff number and phone typed into General cells: floats; a real date cell; a serial number.
+            vec![C::S("后勤管理处"), C::N(2018001.0), C::S("张三"), C::S("男"), C::S("科长"), C::N(13800138000.0), C::D(2018, 3, 1), C::N(43525.0)],
+            vec![],
+            // Unit by code with stray spaces; full-width staff number, phone and date.
+            vec![C::S(" ys02 "), C::S("２０１８００２"), C::S("李四"), C::S("女"), C::E, C::S("１３９００１３９０００"), C::S("２０１８年３月１日")],
+        ],
+    );
+    wb.save(&file).unwrap();
+
+    let report = env.import(&file).await;
+    assert!(report.accepted, "a clean roster imports: {report:#?}");
+    assert_eq!((report.imported, report.total_rows), (2, 2), "the blank row is skipped, the title rows are not data");
+
+    let zhang = env.officer("2018001").await;
+    assert_eq!(zhang["name"], "张三");
+    assert_eq!(zhang["phone"], "13800138000", "a phone read as a float stays the full number as text");
+    assert_eq!(zhang["term_start"], "2018-03-01", "a date cell becomes YYYY-MM-DD");
+    assert_eq!(zhang["term_end"], "2019-03-01", "an Excel serial number in a date column is a date");
+    let li = env.officer("2018002").await;
+    assert_eq!(li["phone"], "13900139000", "full-width digits are normalised");
+    assert_eq!(li["term_start"], "2018-03-01");
+    let ys: String = sqlx::query_scalar("SELECT id FROM units WHERE code = 'YS02'").fetch_one(env.store.pool()).await.unwrap();
+    assert_eq!(li["unit_id"], ys.as_str(), "a unit may be named by its code");
+
+    let reasons: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT DISTINCT reason FROM change_log WHERE tbl IN ('officers', 'users') AND actor_id = 'local-admin' AND row_id IN (SELECT id FROM officers)")
+            .fetch_all(env.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(reasons, vec![Some("导入 2018年信息专员名册.xlsx".to_string())], "the history says which file the rows came from");
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'officer'").fetch_one(env.store.pool()).await.unwrap();
+    assert_eq!(users, 2, "each imported officer gets their officer-role user, as in the form");
+}
+
+#[tokio::test]
+async fn english_headers_blank_rows_and_utf8_bom_csv() {
+    let env = env().await;
+    let file = env.path("officers.csv");
+    let text = "\u{feff}Staff No,Name,Unit,Gender,Phone,Email,Term Start,Term End,Duties,Note\n\
+                A-001,Wang Wu,饮食服务中心,男,0516-83885000,wang@example.edu.cn,2018/3/1,2020.2.28,收集需求,\n\
+                ,,,,,,,,,\n\
+                \n\
+                A-002,赵六,SY03,,,,,,,备注\n";
+    std::fs::write(&file, text).unwrap();
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    assert_eq!(report.imported, 2);
+    let wang = env.officer("A-001").await;
+    assert_eq!(wang["phone"], "0516-83885000");
+    assert_eq!(wang["term_end"], "2020-02-28");
+    assert_eq!(wang["email"], "wang@example.edu.cn");
+    assert_eq!(env.officer("A-002").await["note"], "备注");
+}
+
+#[tokio::test]
+async fn gbk_csv_from_chinese_excel_imports_with_names_intact() {
+    let env = env().await;
+    let file = env.path("名册.csv");
+    let text = "工号,姓名,所在单位,手机号,任职开始\r\n2018101,欧阳娜娜,物业服务中心,13800138001,2018-09-01\r\n2018102,司马懿,后勤管理处,,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture really is GBK, not UTF-8");
+    std::fs::write(&file, &bytes).unwrap();
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    assert_eq!(report.imported, 2);
+    assert_eq!(env.officer("2018101").await["name"], "欧阳娜娜");
+    assert_eq!(env.officer("2018102").await["name"], "司马懿");
+}
+
+#[tokio::test]
+async fn missing_required_column_is_a_header_error() {
+    let env = env().await;
+    let file = env.path("no-unit.xlsx");
+    xlsx(&file, &[vec![C::S("工号"), C::S("姓名"), C::S("电话")], vec![C::S("2018001"), C::S("张三"), C::S("13800138000")]]);
+    let report = env.refused(&file).await;
+    assert_error(&report, 0, "单位", "缺少必填列「单位」");
+    assert_eq!(report.errors.len(), 1, "only the missing column is reported: {:#?}", report.errors);
+}
+
+#[tokio::test]
+async fn duplicate_staff_no_within_the_file() {
+    let env = env().await;
+    let file = env.path("dup.xlsx");
+    xlsx(
+        &file,
+        &[
+            header(),
+            row("后勤管理处", "2018001", "张三"),
+            row("后勤管理处", "2018002", "李四"),
+            // The same number, once as a float: still the same staff number.
+            vec![C::S("物业服务中心"), C::N(2018001.0), C::S("张三丰")],
+        ],
+    );
+    let report = env.refused(&file).await;
+    assert_error(&report, 4, "工号", "与第 2 行重复");
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    assert_eq!(report.errors[0].value, "2018001");
+    assert_eq!(report.total_rows, 3);
+}
+
+#[tokio::test]
+async fn duplicate_staff_no_against_the_database() {
+    let env = env().await;
+    let hq: String = sqlx::query_scalar("SELECT id FROM units WHERE code = 'HQ01'").fetch_one(env.store.pool()).await.unwrap();
+    officers::save(
+        &env.store,
+        &env.admin,
+        OfficerInput {
+            id: None,
+            unit_id: hq,
+            staff_no: "2018009".into(),
+            name: "已在册".into(),
+            gender: None,
+            title: None,
+            phone: None,
+            email: None,
+            term_start: None,
+            term_end: None,
+            duties: None,
+            note: None,
+        },
+    )
+    .await
+    .unwrap();
+    let file = env.path("dup-db.xlsx");
+    xlsx(&file, &[header(), row("后勤管理处", "2018008", "新人"), row("后勤管理处", "2018009", "又一位")]);
+    let report = env.refused(&file).await;
+    assert_error(&report, 3, "工号", "已存在（信息专员 已在册）");
+    assert_eq!(report.errors.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_date_bad_phone_and_unknown_unit_are_all_reported() {
+    let env = env().await;
+    let file = env.path("bad.xlsx");
+    let mut bad_date = row("后勤管理处", "2018001", "张三");
+    bad_date.extend([C::E, C::E, C::E, C::S("2018-02-30")]);
+    let mut bad_phone = row("后勤管理处", "2018002", "李四");
+    bad_phone.extend([C::E, C::E, C::S("1380013800")]);
+    let mut both = row("后勤管理处", "2018004", "孙七");
+    both.extend([C::S("未知"), C::E, C::S("12345"), C::S("昨天")]);
+    xlsx(&file, &[header(), bad_date, bad_phone, row("不存在的学院", "2018003", "王五"), both, row("后勤管理处", "2018005", "好人")]);
+    let report = env.refused(&file).await;
+    assert_error(&report, 2, "任期开始", "日期格式不正确");
+    assert_eq!(report.errors.iter().find(|e| e.row == 2).unwrap().value, "2018-02-30", "the report shows the value as written");
+    assert_error(&report, 3, "电话", "电话号码格式不正确");
+    assert_error(&report, 4, "单位", "未找到单位「不存在的学院」");
+    // One row with three bad fields: every one is reported, not only the first.
+    assert_error(&report, 5, "性别", "性别应为 男 或 女");
+    assert_error(&report, 5, "电话", "电话号码格式不正确");
+    assert_error(&report, 5, "任期开始", "日期格式不正确");
+    assert!(!report.errors.iter().any(|e| e.row == 6), "the good row has no error");
+    assert_eq!(report.error_rows(), 4);
+    assert_eq!(report.total_rows, 5);
+}
+
+#[tokio::test]
+async fn empty_files_and_header_only_files_are_clear_errors() {
+    let env = env().await;
+    let empty_xlsx = env.path("empty.xlsx");
+    Workbook::new().save(&empty_xlsx).unwrap();
+    let report = env.refused(&empty_xlsx).await;
+    assert!(report.errors[0].reason.contains("空"), "{:?}", report.errors);
+
+    let empty_csv = env.path("empty.csv");
+    std::fs::write(&empty_csv, b"").unwrap();
+    let report = env.refused(&empty_csv).await;
+    assert_eq!(report.errors[0].row, 0);
+    assert!(report.errors[0].reason.contains("空"), "{:?}", report.errors);
+
+    let header_only = env.path("header.csv");
+    std::fs::write(&header_only, "工号,姓名,单位\n,,\n").unwrap();
+    let report = env.refused(&header_only).await;
+    assert_error(&report, 0, "", "没有数据行");
+}
+
+#[tokio::test]
+async fn a_workbook_without_a_roster_sheet_is_refused_and_the_roster_sheet_is_found() {
+    let env = env().await;
+    let file = env.path("wrong.xlsx");
+    let mut wb = Workbook::new();
+    write_sheet(wb.add_worksheet().set_name("统计").unwrap(), &[vec![C::S("月份"), C::S("报修量")], vec![C::S("1月"), C::N(12.0)]]);
+    wb.save(&file).unwrap();
+    let report = env.refused(&file).await;
+    assert_error(&report, 0, "", "未找到包含 单位/工号/姓名 表头的工作表");
+
+    // A first sheet of notes, then the roster under its own name: the roster is read.
+    let file = env.path("two-sheets.xlsx");
+    let mut wb = Workbook::new();
+    write_sheet(wb.add_worksheet().set_name("说明").unwrap(), &[vec![C::S("请在第二个工作表填写")]]);
+    write_sheet(wb.add_worksheet().set_name("Sheet2").unwrap(), &[header(), row("后勤管理处", "X1", "错表")]);
+    write_sheet(wb.add_worksheet().set_name("信息专员").unwrap(), &[header(), row("后勤管理处", "2018001", "张三")]);
+    wb.save(&file).unwrap();
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    assert_eq!(report.imported, 1);
+    env.officer("2018001").await;
+}
+
+#[tokio::test]
+async fn unit_merged_down_over_its_officers() {
+    let env = env().await;
+    let file = env.path("merged.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    write_sheet(ws, &[header(), vec![C::E, C::S("2018001"), C::S("张三")], vec![C::E, C::S("2018002"), C::S("李四")], vec![C::S("后勤管理处"), C::S("2018003"), C::S("王五")]]);
+    ws.merge_range(1, 0, 2, 0, "饮食服务中心", &Format::new()).unwrap();
+    wb.save(&file).unwrap();
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    let ys: String = sqlx::query_scalar("SELECT id FROM units WHERE code = 'YS02'").fetch_one(env.store.pool()).await.unwrap();
+    assert_eq!(env.officer("2018001").await["unit_id"], ys.as_str());
+    assert_eq!(env.officer("2018002").await["unit_id"], ys.as_str(), "the merged unit cell counts for every row it covers");
+}
+
+#[tokio::test]
+async fn formula_cells_use_cached_values_and_error_cells_are_refused() {
+    let env = env().await;
+    let good = env.path("formulas.xlsx");
+    let mut formula_row = vec![C::S("后勤管理处"), C::F("=\"2018\"&\"001\"", "2018001"), C::F("=\"张\"&\"三\"", "张三"), C::E, C::E];
+    formula_row.push(C::F("=13800138000", "13800138000"));
+    xlsx(&good, &[header(), formula_row.clone()]);
+    let report = env.import(&good).await;
+    assert!(report.accepted, "{report:#?}");
+    let zhang = env.officer("2018001").await;
+    assert_eq!(zhang["name"], "张三");
+    assert_eq!(zhang["phone"], "13800138000", "a numeric formula result stays whole");
+
+    let bad = env.path("ref-error.xlsx");
+    let mut err_row = vec![C::S("后勤管理处"), C::S("2018002"), C::F("=#REF!", "#REF!")];
+    err_row.extend([C::E, C::E, C::F("=VLOOKUP(1,A1:A2,2,0)", "#N/A")]);
+    xlsx(&bad, &[header(), err_row]);
+    let report = env.refused(&bad).await;
+    assert_error(&report, 2, "姓名", "错误值 #REF!");
+    assert_error(&report, 2, "电话", "错误值 #N/A");
+    assert_eq!(report.errors.iter().find(|e| e.column == "姓名").unwrap().value, "#REF!");
+}
+
+#[tokio::test]
+async fn numbers_shown_in_scientific_notation_are_refused() {
+    let env = env().await;
+    let file = env.path("sci.csv");
+    std::fs::write(&file, "工号,姓名,单位,电话\n2018001,张三,后勤管理处,1.38E+10\n").unwrap();
+    let report = env.refused(&file).await;
+    assert_error(&report, 2, "电话", "科学计数法");
+}
+
+#[tokio::test]
+async fn only_office_staff_may_import() {
+    let env = env().await;
+    let file = env.path("ok.csv");
+    std::fs::write(&file, "工号,姓名,单位\n2018001,张三,后勤管理处\n").unwrap();
+    let officer = Actor { user_id: "u1".into(), name: "专员".into(), role: Role::Officer, unit_id: None };
+    let err = officers_report(&env.store, &officer, &file).await.unwrap_err();
+    assert_eq!(err.code(), zongwu_core::ErrorCode::Forbidden);
+    assert_eq!(env.counts().await.0, 0);
+}
+
+#[tokio::test]
+async fn the_importers_header_labels_and_template_round_trip() {
+    // The template's headers are the importer's labels; a filled template imports.
+    let env = env().await;
+    let template = env.path("template.xlsx");
+    zongwu_core::excel::export_officer_template(&env.store, &template).await.unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
+    use calamine::Reader;
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let headers: Vec<String> = range.rows().find(|r| r.iter().any(|c| c.to_string() == "工号")).unwrap().iter().map(|c| c.to_string()).collect();
+    let csv = env.path("filled.csv");
+    let mut text = headers.join(",") + "\n";
+    let values: Vec<&str> = headers
+        .iter()
+        .map(|h| match h.trim_end_matches('*') {
+            "单位" => "后勤管理处",
+            "工号" => "2018001",
+            "姓名" => "张三",
+            "电话" => "13800138000",
+            "任期开始" => "2018-03-01",
+            _ => "",
+        })
+        .collect();
+    text += &(values.join(",") + "\n");
+    std::fs::write(&csv, text).unwrap();
+    let report = env.import(&csv).await;
+    assert!(report.accepted, "headers {headers:?}: {report:#?}");
+    assert_eq!(env.officer("2018001").await["term_start"], "2018-03-01");
+}
+
+#[tokio::test]
+async fn fifty_thousand_rows_import_in_one_transaction() {
+    let env = env().await;
+    let file = env.path("big.xlsx");
+    let n = 50_000u32;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().unwrap();
+    ws.write_string(0, 0, "2018年信息专员名册").unwrap();
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let units = ["后勤管理处", "饮食服务中心", "物业服务中心"];
+    for i in 0..n {
+        let r = i + 2;
+        ws.write_string(r, 0, units[i as usize % 3]).unwrap();
+        ws.write_number(r, 1, 3_000_000.0 + i as f64).unwrap();
+        ws.write_string(r, 2, format!("专员{i}")).unwrap();
+        ws.write_string(r, 3, if i % 2 == 0 { "男" } else { "女" }).unwrap();
+        ws.write_number(r, 5, 13_800_000_000.0 + i as f64).unwrap();
+        ws.write_number(r, 6, 43160.0 + (i % 365) as f64).unwrap();
+    }
+    wb.save(&file).unwrap();
+
+    let start = std::time::Instant::now();
+    let report = env.import(&file).await;
+    let elapsed = start.elapsed();
+    eprintln!("imported {} rows in {elapsed:?}", report.imported);
+    assert!(report.accepted, "{:?}", report.errors.iter().take(5).collect::<Vec<&RowError>>());
+    assert_eq!(report.imported, n as i64);
+    assert_eq!(env.counts().await.0, n as i64, "every row is in the officers table");
+    let last = env.officer(&(3_000_000 + n - 1).to_string()).await;
+    assert_eq!(last["phone"], (13_800_000_000u64 + n as u64 - 1).to_string());
+
+    // The same file again: every row now clashes with the database, and nothing is written.
+    let report = env.refused(&file).await;
+    assert_eq!(report.errors.len(), n as usize);
+    assert!(report.errors[0].reason.contains("已存在"));
+}
