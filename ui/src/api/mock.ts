@@ -181,6 +181,8 @@ const handlers: Record<string, (a: Args) => unknown> = {
     const prev = input.id ? officers.get(input.id) : undefined
     const o: Officer = { ...input, id: input.id ?? newId(), status: prev?.status ?? 'active', retiredOn: prev?.retiredOn ?? null }
     officers.set(o.id, o)
+    // Like the backend: a new officer gets an officer user of their own.
+    if (!prev) users.push({ id: `u-${o.id}`, name: o.name, role: 'officer', unitId: o.unitId, unitName: unitOf(o.unitId)?.name ?? null })
     record(o.id, prev ? 'updated' : 'created', Object.keys(input)
       .filter((k) => k !== 'id' && (prev as Record<string, unknown> | undefined)?.[k] !== (input as Record<string, unknown>)[k])
       .map((k) => ({ column: k, before: ((prev as Record<string, unknown> | undefined)?.[k] ?? null) as never, after: ((input as Record<string, unknown>)[k] ?? null) as never })))

@@ -14,7 +14,7 @@ const en: Shape<typeof zhCN> = {
   },
   role: { admin: 'Admin', office: 'Office staff', expert: 'Expert', officer: 'Liaison officer' },
   session: {
-    actingAs: 'Acting as', switchUser: 'Switch user', switchTitle: 'Switch user', switched: 'Now acting as {name}',
+    actingAs: 'Acting as:', switchUser: 'Switch user', switchTitle: 'Switch user', switched: 'Now acting as {name}',
     language: 'Language', noUnit: '(no unit)',
   },
   errors: {

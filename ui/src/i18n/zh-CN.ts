@@ -10,7 +10,7 @@ export default {
   },
   role: { admin: '管理员', office: '办公室', expert: '专家', officer: '信息专员' },
   session: {
-    actingAs: '当前用户', switchUser: '切换用户', switchTitle: '切换用户', switched: '已切换为 {name}',
+    actingAs: '当前用户：', switchUser: '切换用户', switchTitle: '切换用户', switched: '已切换为 {name}',
     language: '语言', noUnit: '（无单位）',
   },
   errors: {
