@@ -1,6 +1,8 @@
 -- Desktop store. Every synced table carries: id (UUIDv7 text), its domain columns, unit_id (the
 -- sync scope key), cl (causal length: odd = exists, even = deleted), deleted (cl is even, kept as
 -- a column for plain queries), updated_hlc (JSON object: column -> HLC of its last write).
+-- Every NOT NULL domain column has a default, so a row can be created from any subset of its
+-- columns (a re-insert after a delete starts a fresh row; see store/merge.rs).
 -- Uniqueness rules (unit code, staff number) live in the core, not in constraints: a merge from
 -- another replica must never fail on them.
 
@@ -35,9 +37,9 @@ CREATE INDEX change_log_outbox ON change_log (seq) WHERE origin = 'local' AND pu
 
 CREATE TABLE units (
     id          TEXT PRIMARY KEY,
-    code        TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    kind        TEXT NOT NULL,
+    code        TEXT NOT NULL DEFAULT '',
+    name        TEXT NOT NULL DEFAULT '',
+    kind        TEXT NOT NULL DEFAULT '',
     active      INTEGER NOT NULL DEFAULT 1,
     unit_id     TEXT,
     cl          INTEGER NOT NULL DEFAULT 1,
@@ -48,8 +50,8 @@ CREATE INDEX units_code ON units (code);
 
 CREATE TABLE users (
     id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    role        TEXT NOT NULL,
+    name        TEXT NOT NULL DEFAULT '',
+    role        TEXT NOT NULL DEFAULT '',
     login       TEXT,
     phone       TEXT,
     active      INTEGER NOT NULL DEFAULT 1,
@@ -61,8 +63,8 @@ CREATE TABLE users (
 
 CREATE TABLE officers (
     id          TEXT PRIMARY KEY,
-    staff_no    TEXT NOT NULL,
-    name        TEXT NOT NULL,
+    staff_no    TEXT NOT NULL DEFAULT '',
+    name        TEXT NOT NULL DEFAULT '',
     gender      TEXT,
     title       TEXT,
     phone       TEXT,
@@ -84,9 +86,9 @@ CREATE INDEX officers_unit ON officers (unit_id);
 
 CREATE TABLE trainings (
     id          TEXT PRIMARY KEY,
-    officer_id  TEXT NOT NULL,
-    date        TEXT NOT NULL,
-    topic       TEXT NOT NULL,
+    officer_id  TEXT NOT NULL DEFAULT '',
+    date        TEXT NOT NULL DEFAULT '',
+    topic       TEXT NOT NULL DEFAULT '',
     attended    INTEGER NOT NULL DEFAULT 1,
     hours       REAL,
     unit_id     TEXT,
@@ -98,16 +100,16 @@ CREATE INDEX trainings_officer ON trainings (officer_id);
 
 CREATE TABLE needs (
     id               TEXT PRIMARY KEY,
-    title            TEXT NOT NULL,
-    kind             TEXT NOT NULL,
+    title            TEXT NOT NULL DEFAULT '',
+    kind             TEXT NOT NULL DEFAULT '',
     description      TEXT NOT NULL DEFAULT '',
-    priority         TEXT NOT NULL,
+    priority         TEXT NOT NULL DEFAULT '',
     expected_benefit TEXT NOT NULL DEFAULT '',
     attachments      TEXT NOT NULL DEFAULT '[]',
-    status           TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT '',
     submitter_id     TEXT,
     submitter_name   TEXT,
-    submitted_ms     INTEGER NOT NULL,
+    submitted_ms     INTEGER NOT NULL DEFAULT 0,
     unit_id          TEXT,
     cl               INTEGER NOT NULL DEFAULT 1,
     deleted          INTEGER NOT NULL DEFAULT 0,
@@ -117,12 +119,12 @@ CREATE INDEX needs_unit ON needs (unit_id);
 
 CREATE TABLE need_transitions (
     id          TEXT PRIMARY KEY,
-    need_id     TEXT NOT NULL,
-    from_status TEXT NOT NULL,
-    to_status   TEXT NOT NULL,
+    need_id     TEXT NOT NULL DEFAULT '',
+    from_status TEXT NOT NULL DEFAULT '',
+    to_status   TEXT NOT NULL DEFAULT '',
     actor_id    TEXT,
     actor_name  TEXT,
-    at_ms       INTEGER NOT NULL,
+    at_ms       INTEGER NOT NULL DEFAULT 0,
     comment     TEXT NOT NULL DEFAULT '',
     unit_id     TEXT,
     cl          INTEGER NOT NULL DEFAULT 1,
@@ -133,13 +135,13 @@ CREATE INDEX need_transitions_need ON need_transitions (need_id);
 
 CREATE TABLE need_reviews (
     id          TEXT PRIMARY KEY,
-    need_id     TEXT NOT NULL,
+    need_id     TEXT NOT NULL DEFAULT '',
     expert_id   TEXT,
     expert_name TEXT,
     scores      TEXT NOT NULL DEFAULT '{}',
     total       REAL NOT NULL DEFAULT 0,
     comment     TEXT NOT NULL DEFAULT '',
-    at_ms       INTEGER NOT NULL,
+    at_ms       INTEGER NOT NULL DEFAULT 0,
     unit_id     TEXT,
     cl          INTEGER NOT NULL DEFAULT 1,
     deleted     INTEGER NOT NULL DEFAULT 0,

@@ -65,6 +65,7 @@ fn unit_key(raw: &str) -> String {
 
 /// Validate every row of `file`; import them all in one write, or none.
 pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+    let t0 = std::time::Instant::now();
     let path = file.to_path_buf();
     let table = tokio::task::spawn_blocking(move || table::read(&path, &SPEC))
         .await
@@ -82,7 +83,9 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
             .into_iter()
             .collect();
 
+    let t_read = t0.elapsed();
     let (valid, errors) = validate(&table, &lookup, &existing);
+    let t_valid = t0.elapsed();
     if !errors.is_empty() {
         return Ok(ImportReport::rejected(total_rows, errors));
     }
@@ -94,6 +97,7 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
         insert_valid(&mut tx, officer).await?;
     }
     tx.commit().await?;
+    eprintln!("TIMING read {t_read:?} validate {t_valid:?} write {:?}", t0.elapsed());
     Ok(ImportReport { accepted: true, imported: valid.len() as i64, total_rows, errors: Vec::new() })
 }
 

@@ -3,7 +3,7 @@
 //! will apply changes pulled from the server.
 
 use super::values::{bind_value, normalise, row_to_map};
-use super::{Store, Table};
+use super::{write, Store, Table};
 use crate::{Error, Result};
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
@@ -97,33 +97,66 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
         .as_ref()
         .map(row_to_map);
 
-    let (winners, cl_changed, previous): (Map<String, Value>, bool, Map<String, Value>) = match &existing {
-        None => (change.columns.clone().into_iter().collect(), true, Map::new()),
-        Some(row) => {
-            let local_cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1);
-            let clocks: Map<String, Value> =
+    let local_cl = existing.as_ref().map(|r| r.get("cl").and_then(Value::as_i64).unwrap_or(1));
+    let previous_of = |keys: &mut dyn Iterator<Item = &String>| -> Map<String, Value> {
+        let row = existing.as_ref();
+        keys.map(|k| (k.clone(), row.and_then(|r| r.get(k)).cloned().unwrap_or(Value::Null))).collect()
+    };
+    let all_columns: Map<String, Value> = change.columns.clone().into_iter().collect();
+    let (applied, winners, previous) = match local_cl {
+        // A new row, or a new life of it (re-insert, or an update from that life arriving first):
+        // start fresh from this change's columns, exactly as the writer's own re-insert did.
+        None => {
+            write::insert_row(conn, table, &change.row_id, change.unit_id.as_deref(), change.cl, &clocks_for(&all_columns, &change.hlc), &all_columns)
+                .await?;
+            (true, all_columns, Map::new())
+        }
+        Some(local) if change.cl > local && change.cl % 2 == 1 => {
+            let previous = previous_of(&mut all_columns.keys());
+            sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(&change.row_id).execute(&mut *conn).await?;
+            write::insert_row(conn, table, &change.row_id, change.unit_id.as_deref(), change.cl, &clocks_for(&all_columns, &change.hlc), &all_columns)
+                .await?;
+            (true, all_columns, previous)
+        }
+        Some(local) if change.cl > local => {
+            sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1, updated_hlc = '{{}}' WHERE id = ?", table.name()))
+                .bind(change.cl)
+                .bind(&change.row_id)
+                .execute(&mut *conn)
+                .await?;
+            (true, Map::new(), Map::new())
+        }
+        Some(local) if change.cl < local => (false, Map::new(), Map::new()),
+        Some(_) => {
+            let row = existing.as_ref().expect("local_cl implies a row");
+            let mut clocks: Map<String, Value> =
                 row.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-            let winners: Map<String, Value> = if change.cl < local_cl {
-                Map::new()
-            } else if change.cl > local_cl {
-                change.columns.clone().into_iter().collect()
-            } else {
-                change
-                    .columns
-                    .iter()
-                    .filter(|(k, _)| clocks.get(*k).and_then(Value::as_str).is_none_or(|local| change.hlc.as_str() > local))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            };
-            let previous = winners.keys().map(|k| (k.clone(), row.get(k).cloned().unwrap_or(Value::Null))).collect();
-            (winners, change.cl > local_cl, previous)
+            let winners: Map<String, Value> = change
+                .columns
+                .iter()
+                .filter(|(k, _)| clocks.get(*k).and_then(Value::as_str).is_none_or(|local| change.hlc.as_str() > local))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !winners.is_empty() {
+                for k in winners.keys() {
+                    clocks.insert(k.clone(), Value::String(change.hlc.clone()));
+                }
+                let sql = format!(
+                    "UPDATE {t} SET updated_hlc = ?{c} WHERE id = ?",
+                    t = table.name(),
+                    c = winners.keys().map(|n| format!(", {n} = ?")).collect::<String>(),
+                );
+                let mut q = sqlx::query(&sql).bind(Value::Object(clocks).to_string());
+                for v in winners.values() {
+                    q = bind_value(q, &normalise(v));
+                }
+                q.bind(&change.row_id).execute(&mut *conn).await?;
+            }
+            let previous = previous_of(&mut winners.keys());
+            (!winners.is_empty(), winners, previous)
         }
     };
 
-    let applied = cl_changed || !winners.is_empty();
-    if applied {
-        write_merged(conn, table, change, existing.as_ref(), &winners, cl_changed).await?;
-    }
     sqlx::query(
         "INSERT INTO change_log (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, previous,
                                  at_ms, origin, pushed)
@@ -145,53 +178,7 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
     Ok(if applied { MergeOutcome::Applied } else { MergeOutcome::Superseded })
 }
 
-async fn write_merged(
-    conn: &mut SqliteConnection,
-    table: Table,
-    change: &Change,
-    existing: Option<&Map<String, Value>>,
-    winners: &Map<String, Value>,
-    cl_changed: bool,
-) -> Result<()> {
-    let mut clocks: Map<String, Value> = existing
-        .and_then(|r| r.get("updated_hlc"))
-        .and_then(Value::as_str)
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    for k in winners.keys() {
-        clocks.insert(k.clone(), Value::String(change.hlc.clone()));
-    }
-    let cl = if cl_changed { change.cl } else { existing.and_then(|r| r.get("cl")).and_then(Value::as_i64).unwrap_or(change.cl) };
-    let names: Vec<&String> = winners.keys().collect();
-    let sql = if existing.is_none() {
-        format!(
-            "INSERT INTO {t} (id, unit_id, cl, deleted, updated_hlc{c}) VALUES (?, ?, ?, ?, ?{p})",
-            t = table.name(),
-            c = names.iter().map(|n| format!(", {n}")).collect::<String>(),
-            p = ", ?".repeat(names.len()),
-        )
-    } else {
-        format!(
-            "UPDATE {t} SET unit_id = COALESCE(?, unit_id), cl = ?, deleted = ?, updated_hlc = ?{c} WHERE id = ?",
-            t = table.name(),
-            c = names.iter().map(|n| format!(", {n} = ?")).collect::<String>(),
-        )
-    };
-    let mut q = sqlx::query(&sql);
-    if existing.is_none() {
-        q = q.bind(change.row_id.clone());
-    }
-    q = q.bind(change.unit_id.clone()).bind(cl).bind((cl % 2 == 0) as i64).bind(Value::Object(clocks).to_string());
-    for v in winners.values() {
-        q = bind_value(q, &normalise(v));
-    }
-    if existing.is_some() {
-        q = q.bind(change.row_id.clone());
-    }
-    match q.execute(&mut *conn).await {
-        Ok(_) => Ok(()),
-        // A first sight of a row through a partial change (e.g. only `status`) can miss NOT NULL
-        // columns; the columns' own changes will arrive, so record the row with their defaults.
-        Err(e) => Err(Error::Internal(format!("merge into {}: {e}", table.name()))),
-    }
+
+fn clocks_for(columns: &Map<String, Value>, hlc: &str) -> String {
+    Value::Object(columns.keys().map(|k| (k.clone(), Value::String(hlc.to_string()))).collect()).to_string()
 }

@@ -62,33 +62,11 @@ impl<'a> WriteTx<'a> {
         let hlc = self.state.hlc.tick(self.now_ms);
         let clocks: Map<String, Value> = columns.keys().map(|k| (k.clone(), Value::String(hlc.encode()))).collect();
 
-        let names: Vec<&str> = columns.keys().map(String::as_str).collect();
-        let sql = if existing.is_none() {
-            format!(
-                "INSERT INTO {t} (id, unit_id, cl, deleted, updated_hlc{c}) VALUES (?, ?, ?, 0, ?{p})",
-                t = table.name(),
-                c = names.iter().map(|n| format!(", {n}")).collect::<String>(),
-                p = ", ?".repeat(names.len()),
-            )
-        } else {
-            format!(
-                "UPDATE {t} SET unit_id = ?, cl = ?, deleted = 0, updated_hlc = ?{c} WHERE id = ?",
-                t = table.name(),
-                c = names.iter().map(|n| format!(", {n} = ?")).collect::<String>(),
-            )
-        };
-        let mut q = sqlx::query(&sql);
-        if existing.is_none() {
-            q = q.bind(id.to_string());
-        }
-        q = q.bind(unit_id.map(str::to_string)).bind(cl).bind(Value::Object(clocks).to_string());
-        for v in columns.values() {
-            q = bind_value(q, v);
-        }
         if existing.is_some() {
-            q = q.bind(id.to_string());
+            // A re-insert starts a fresh row: nothing of the deleted life carries over.
+            sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(id.to_string()).execute(&mut *self.tx).await?;
         }
-        q.execute(&mut *self.tx).await?;
+        insert_row(&mut self.tx, table, id, unit_id, cl, &Value::Object(clocks).to_string(), &columns).await?;
 
         let previous = existing.map(|r| pick(&r, columns.keys())).unwrap_or_default();
         self.record(table, id, unit_id, &hlc, cl, &columns, &previous).await
@@ -135,7 +113,8 @@ impl<'a> WriteTx<'a> {
         let row = self.load_live(table, id).await?;
         let cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1) + 1;
         let hlc = self.state.hlc.tick(self.now_ms);
-        sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1 WHERE id = ?", table.name()))
+        // A tombstone keeps its last values for the history view but no column clocks.
+        sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1, updated_hlc = '{{}}' WHERE id = ?", table.name()))
             .bind(cl)
             .bind(id.to_string())
             .execute(&mut *self.tx)
@@ -205,6 +184,31 @@ impl<'a> WriteTx<'a> {
         .await?;
         Ok(())
     }
+}
+
+/// Insert a fresh row; omitted columns take their schema defaults.
+pub(super) async fn insert_row(
+    conn: &mut SqliteConnection,
+    table: Table,
+    id: &str,
+    unit_id: Option<&str>,
+    cl: i64,
+    clocks: &str,
+    columns: &Map<String, Value>,
+) -> Result<()> {
+    let names: Vec<&str> = columns.keys().map(String::as_str).collect();
+    let sql = format!(
+        "INSERT INTO {t} (id, unit_id, cl, deleted, updated_hlc{c}) VALUES (?, ?, ?, ?, ?{p})",
+        t = table.name(),
+        c = names.iter().map(|n| format!(", {n}")).collect::<String>(),
+        p = ", ?".repeat(names.len()),
+    );
+    let mut q = sqlx::query(&sql).bind(id.to_string()).bind(unit_id.map(str::to_string)).bind(cl).bind((cl % 2 == 0) as i64).bind(clocks.to_string());
+    for v in columns.values() {
+        q = bind_value(q, &normalise(v));
+    }
+    q.execute(conn).await?;
+    Ok(())
 }
 
 fn checked_columns(table: Table, columns: Value) -> Result<Map<String, Value>> {

@@ -1,0 +1,228 @@
+//! Domain rules enforced in the core, whatever the caller: roles and unit scope, the needs
+//! workflow, roster validation, history, backups and demo data.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+use zongwu_core::needs::{self, NeedInput, NeedKind, NeedStatus, Priority, ReviewInput};
+use zongwu_core::officers::{self, OfficerInput};
+use zongwu_core::units::{self, UnitInput, UnitKind};
+use zongwu_core::{backup, demo, history, users, Actor, ErrorCode, FixedClock, Role, Store};
+
+struct Office {
+    _dir: TempDir,
+    store: Store,
+    admin: Actor,
+    unit_a: String,
+    unit_b: String,
+}
+
+async fn office() -> Office {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("z.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    users::ensure_builtin(&store).await.unwrap();
+    let admin = Actor::local_admin();
+    let mk = |code: &str, name: &str| UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true };
+    let unit_a = units::save(&store, &admin, mk("ZW02", "饮食服务中心")).await.unwrap().id;
+    let unit_b = units::save(&store, &admin, mk("ZW03", "公寓管理中心")).await.unwrap().id;
+    Office { _dir: dir, store, admin, unit_a, unit_b }
+}
+
+fn officer_input(unit: &str, staff_no: &str, name: &str) -> OfficerInput {
+    OfficerInput {
+        id: None,
+        unit_id: unit.into(),
+        staff_no: staff_no.into(),
+        name: name.into(),
+        gender: Some("女".into()),
+        title: Some("信息员".into()),
+        phone: Some("13800138000".into()),
+        email: None,
+        term_start: Some("2018-01-01".into()),
+        term_end: Some("2020-12-31".into()),
+        duties: None,
+        note: None,
+    }
+}
+
+fn need_input(unit: &str, title: &str) -> NeedInput {
+    NeedInput {
+        unit_id: unit.into(),
+        title: title.into(),
+        kind: NeedKind::Need,
+        description: "说明".into(),
+        priority: Priority::High,
+        expected_benefit: "效益".into(),
+        attachments: vec![],
+    }
+}
+
+async fn officer_actor(o: &Office, unit: &str, staff_no: &str) -> Actor {
+    officers::save(&o.store, &o.admin, officer_input(unit, staff_no, "李敏")).await.unwrap();
+    let user = users::list(&o.store).await.unwrap().into_iter().find(|u| u.role == Role::Officer && u.unit_id.as_deref() == Some(unit)).unwrap();
+    users::actor(&o.store, &user.id).await.unwrap()
+}
+
+fn scores(v: f64) -> BTreeMap<String, f64> {
+    needs::CRITERIA.iter().map(|(k, _)| (k.to_string(), v)).collect()
+}
+
+#[tokio::test]
+async fn officer_reaches_only_their_own_unit() {
+    let o = office().await;
+    let officer = officer_actor(&o, &o.unit_a, "1001").await;
+    let err = needs::submit(&o.store, &officer, need_input(&o.unit_b, "别的单位的需求")).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden, "an officer must not submit for another unit");
+
+    let mine = needs::submit(&o.store, &officer, need_input(&o.unit_a, "本单位需求")).await.unwrap();
+    let theirs = needs::submit(&o.store, &o.admin, need_input(&o.unit_b, "公寓需求")).await.unwrap();
+    let visible: Vec<String> = needs::list(&o.store, &officer).await.unwrap().into_iter().map(|n| n.id).collect();
+    assert_eq!(visible, vec![mine.id.clone()], "an officer lists only their unit's needs");
+    assert_eq!(needs::get(&o.store, &officer, &theirs.id).await.unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(history::for_row(&o.store, &officer, "needs", &theirs.id).await.unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        needs::transition(&o.store, &officer, &mine.id, NeedStatus::UnderReview, "").await.unwrap_err().code(),
+        ErrorCode::Forbidden,
+        "officers cannot move needs through the workflow"
+    );
+    assert!(officers::list(&o.store, &officer).await.unwrap().iter().all(|r| r.unit_id == o.unit_a));
+    assert_eq!(officers::save(&o.store, &officer, officer_input(&o.unit_a, "1002", "x")).await.unwrap_err().code(), ErrorCode::Forbidden);
+}
+
+#[tokio::test]
+async fn needs_workflow_accepts_only_legal_transitions() {
+    let o = office().await;
+    let need = needs::submit(&o.store, &o.admin, need_input(&o.unit_a, "报修进度查询")).await.unwrap();
+    assert_eq!(need.status, NeedStatus::Submitted);
+    let err = needs::transition(&o.store, &o.admin, &need.id, NeedStatus::Launched, "").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "submitted → launched skips review and must be refused");
+    let err = needs::transition(&o.store, &o.admin, &need.id, NeedStatus::Rejected, " ").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "a rejection needs a reason");
+
+    let expert = users::actor(&o.store, users::LOCAL_EXPERT_ID).await.unwrap();
+    assert_eq!(needs::submit(&o.store, &expert, need_input(&o.unit_a, "x")).await.unwrap_err().code(), ErrorCode::Forbidden);
+    let mut bad = scores(4.0);
+    bad.insert("benefit".into(), 9.0);
+    assert_eq!(
+        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: bad, comment: String::new() }).await.unwrap_err().code(),
+        ErrorCode::Validation
+    );
+    needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(4.0), comment: "可行".into() }).await.unwrap();
+
+    for to in [NeedStatus::UnderReview, NeedStatus::Approved, NeedStatus::InDevelopment, NeedStatus::Launched] {
+        needs::transition(&o.store, &o.admin, &need.id, to, "").await.unwrap();
+    }
+    let detail = needs::get(&o.store, &o.admin, &need.id).await.unwrap();
+    assert_eq!(detail.need.status, NeedStatus::Launched);
+    assert!(detail.allowed_transitions.is_empty(), "launched is final");
+    let path: Vec<(NeedStatus, NeedStatus)> = detail.transitions.iter().map(|t| (t.from_status, t.to_status)).collect();
+    assert_eq!(path.len(), 4);
+    assert_eq!(path[0], (NeedStatus::Submitted, NeedStatus::UnderReview));
+    assert_eq!(detail.reviews.len(), 1);
+    assert_eq!(detail.reviews[0].total, 16.0);
+    assert_eq!(
+        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(3.0), comment: String::new() }).await.unwrap_err().code(),
+        ErrorCode::Conflict,
+        "a launched need takes no more reviews"
+    );
+
+    // Every reachable transition from every state is exactly NeedStatus::next.
+    for from in NeedStatus::ALL {
+        for to in NeedStatus::ALL {
+            let legal = from.next().contains(&to);
+            assert!(!(legal && from == to), "no self transitions");
+        }
+    }
+}
+
+#[tokio::test]
+async fn roster_validation_and_history() {
+    let o = office().await;
+    let mut bad = officer_input(&o.unit_a, "2001", "王芳");
+    bad.phone = Some("1380013800".into());
+    assert_eq!(officers::save(&o.store, &o.admin, bad).await.unwrap_err().code(), ErrorCode::Validation);
+    let mut bad = officer_input(&o.unit_a, "2001", "王芳");
+    bad.term_end = Some("2017-01-01".into());
+    assert_eq!(officers::save(&o.store, &o.admin, bad).await.unwrap_err().code(), ErrorCode::Validation, "term ends before it starts");
+
+    let saved = officers::save(&o.store, &o.admin, officer_input(&o.unit_a, "2001", "王芳")).await.unwrap();
+    assert_eq!(
+        officers::save(&o.store, &o.admin, officer_input(&o.unit_b, "2001", "另一人")).await.unwrap_err().code(),
+        ErrorCode::Validation,
+        "staff numbers are unique"
+    );
+    let row = &officers::list(&o.store, &o.admin).await.unwrap()[0];
+    assert_eq!(row.phone_masked.as_deref(), Some("138****8000"), "lists mask phone numbers");
+
+    let mut edit = officer_input(&o.unit_a, "2001", "王芳芳");
+    edit.id = Some(saved.id.clone());
+    officers::save(&o.store, &o.admin, edit).await.unwrap();
+    officers::retire(&o.store, &o.admin, &saved.id, "2019-06-30", "换届").await.unwrap();
+    let detail = officers::get(&o.store, &o.admin, &saved.id).await.unwrap();
+    assert_eq!(detail.officer.status, officers::OfficerStatus::Retired);
+    assert!(
+        users::list(&o.store).await.unwrap().iter().all(|u| u.role != Role::Officer),
+        "a retired officer's user can no longer act"
+    );
+
+    let hist = history::for_row(&o.store, &o.admin, "officers", &saved.id).await.unwrap();
+    assert_eq!(hist.len(), 3, "created, renamed, retired");
+    assert_eq!(hist[0].kind, history::ChangeKind::Created);
+    let rename = hist[1].fields.iter().find(|f| f.column == "name").unwrap();
+    assert_eq!((rename.before.as_str(), rename.after.as_str()), (Some("王芳"), Some("王芳芳")));
+    assert_eq!(hist[2].reason.as_deref(), Some("换届"));
+    assert_eq!(hist[2].actor_name.as_deref(), Some("本机管理员"));
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip() {
+    let o = office().await;
+    let dir = TempDir::new().unwrap();
+    let info = backup::backup_now(&o.store, dir.path()).await.unwrap();
+    assert!(info.size_bytes > 0);
+    assert!(backup::daily(&o.store, dir.path()).await.unwrap().is_none(), "one backup per day");
+    units::save(&o.store, &o.admin, UnitInput { id: None, code: "X".into(), name: "新单位".into(), kind: UnitKind::College, active: true })
+        .await
+        .unwrap();
+    let db = o.store.path().to_path_buf();
+    o.store.close().await;
+
+    let not_a_db = dir.path().join("junk.db");
+    std::fs::write(&not_a_db, b"not sqlite").unwrap();
+    assert!(backup::restore(&db, &not_a_db, 0).await.is_err(), "a file that is not a backup is refused");
+
+    let safety = backup::restore(&db, std::path::Path::new(&info.path), 1_700_000_000_000).await.unwrap();
+    assert!(safety.exists(), "the replaced database is kept");
+    let reopened = Store::open(&db, Arc::new(FixedClock::new(1_700_000_100_000))).await.unwrap();
+    let names: Vec<String> = units::list(&reopened).await.unwrap().into_iter().map(|u| u.name).collect();
+    assert_eq!(names.len(), 2, "the unit added after the backup is gone after restoring it: {names:?}");
+}
+
+#[tokio::test]
+async fn backups_keep_the_last_fourteen() {
+    let o = office().await;
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(FixedClock::new(1_700_000_000_000));
+    let store = Store::open(&o.store.path().with_file_name("b.db"), clock.clone()).await.unwrap();
+    for _ in 0..16 {
+        backup::backup_now(&store, dir.path()).await.unwrap();
+        clock.advance(24 * 3600 * 1000);
+    }
+    let kept = backup::list(dir.path()).unwrap();
+    assert_eq!(kept.len(), backup::KEEP, "16 daily backups taken, the 14 newest kept");
+    assert!(kept[0].file_name > kept[13].file_name, "newest first");
+}
+
+#[tokio::test]
+async fn demo_data_fills_every_board_column() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("d.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    users::ensure_builtin(&store).await.unwrap();
+    let counts = demo::generate(&store, &demo::DemoSize { officers: 40, needs: 14, seed: 1 }).await.unwrap();
+    assert_eq!(counts.officers, 40);
+    let admin = Actor::local_admin();
+    assert_eq!(officers::list(&store, &admin).await.unwrap().len(), 40);
+    let statuses: std::collections::BTreeSet<NeedStatus> = needs::list(&store, &admin).await.unwrap().into_iter().map(|n| n.status).collect();
+    assert_eq!(statuses.len(), 7, "every workflow state has demo needs: {statuses:?}");
+    assert!(demo::generate(&store, &demo::DemoSize::default()).await.is_err(), "demo data only into an empty database");
+}
