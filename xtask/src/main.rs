@@ -8,6 +8,7 @@
 //! - `demo`     build the UI if stale and run the desktop app on a demo database
 //! - `test`     every test CI runs: UI type-check and unit tests, fmt, clippy, Rust tests, and the
 //!   WebDriver end-to-end test of the real window under Xvfb
+//! - `e2e`      only the end-to-end test (for iterating on it)
 //! - `bindings` regenerate `ui/src/api/bindings.ts` from the Rust types
 
 mod e2e;
@@ -50,6 +51,8 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Only the end-to-end test: build the UI and app, drive the window over WebDriver.
+    E2e,
     /// Regenerate ui/src/api/bindings.ts from the Rust types.
     Bindings,
 }
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Setup => setup::setup(),
         Command::Demo { args } => demo(&args),
         Command::Test { no_e2e, quick } => test(no_e2e, quick),
+        Command::E2e => e2e_only(),
         Command::Bindings => bindings(),
     };
     match result {
@@ -130,9 +134,33 @@ fn test(no_e2e: bool, quick: bool) -> Result<()> {
     } else if let Some(reason) = e2e::unsupported_reason() {
         steps.skip("end-to-end (WebDriver)", reason);
     } else {
-        steps.run("end-to-end: tauri-driver", e2e::ensure_tauri_driver);
+        e2e_steps(&mut steps);
+    }
+    steps.finish()
+}
+
+/// tauri-driver, the app binary, then the test; each only when the one before worked.
+fn e2e_steps(steps: &mut Steps) {
+    let before = steps.failed();
+    steps.run("end-to-end: tauri-driver", e2e::ensure_tauri_driver);
+    let mut ok = steps.failed() == before;
+    if ok {
         steps.run("end-to-end: build app", e2e::build_app);
+        ok = steps.failed() == before;
+    }
+    if ok {
         steps.run("end-to-end (WebDriver)", e2e::run_tests);
+    }
+}
+
+fn e2e_only() -> Result<()> {
+    if let Some(reason) = e2e::unsupported_reason() {
+        anyhow::bail!("{reason}");
+    }
+    let mut steps = Steps::default();
+    steps.run("ui: build", setup::build_ui_if_stale);
+    if !steps.failed() {
+        e2e_steps(&mut steps);
     }
     steps.finish()
 }
@@ -156,7 +184,7 @@ fn rust_tests() -> Result<()> {
 }
 
 fn bindings() -> Result<()> {
-    run(cargo().args([
+    run(cargo().env("ZONGWU_UPDATE_BINDINGS", "1").args([
         "test",
         "-p",
         "zongwu-desktop",
