@@ -69,6 +69,7 @@ pub enum ExportWhat {
 
 /// Parse arguments, run, and return the process exit code.
 pub fn main() -> i32 {
+    crate::started();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ZONGWU_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)

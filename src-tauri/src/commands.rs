@@ -25,6 +25,15 @@ pub struct Session {
     pub device_id: String,
 }
 
+/// The UI calls this once its first screen is on show; the startup benchmark waits for the line.
+#[tauri::command]
+#[specta::specta]
+pub fn app_ready() {
+    if std::env::var_os("ZONGWU_REPORT_READY").is_some() {
+        println!("ZONGWU_READY {}", crate::started().elapsed().as_millis());
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn session_get(state: State<'_, AppState>) -> CmdResult<Session> {

@@ -9,10 +9,18 @@ pub mod state;
 use state::AppState;
 use std::path::PathBuf;
 
+/// When the process started, for the startup figure.
+pub fn started() -> std::time::Instant {
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// The command list, shared by the window and the bindings generator.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::*;
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        app_ready,
         session_get,
         session_switch,
         units_list,
