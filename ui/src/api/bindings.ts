@@ -6,6 +6,12 @@
 
 
 export const commands = {
+/**
+ * The UI calls this once its first screen is on show; the startup benchmark waits for the line.
+ */
+async appReady() : Promise<void> {
+    await TAURI_INVOKE("app_ready");
+},
 async sessionGet() : Promise<Result<Session, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("session_get") };
