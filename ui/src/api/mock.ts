@@ -143,6 +143,7 @@ const mask = (p: string | null) => (p && p.length === 11 ? `${p.slice(0, 3)}****
 const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/${name}-${Date.now()}.xlsx`, rows })
 
 const handlers: Record<string, (a: Args) => unknown> = {
+  app_ready: () => null,
   session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4' }),
   session_switch: (a) => {
     const u = users.find((x) => x.id === a.userId)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDate, formatJson, formatTerm, orNull } from './format'
+import { formatBytes, formatDate, formatJson, formatTerm, orNull, snakeCase } from './format'
 
 describe('format helpers', () => {
   it('formats dates as YYYY-MM-DD in local time', () => {
@@ -17,6 +17,11 @@ describe('format helpers', () => {
   it('turns blank optional fields into null so the backend stores NULL, not ""', () => {
     expect(orNull('  ')).toBeNull()
     expect(orNull(' x ')).toBe('x')
+  })
+  it('normalizes history column names to snake_case for label lookup', () => {
+    expect(snakeCase('staffNo')).toBe('staff_no')
+    expect(snakeCase('staff_no')).toBe('staff_no')
+    expect(snakeCase('termStart')).toBe('term_start')
   })
   it('renders history JSON values', () => {
     expect(formatJson(null)).toBe('∅')

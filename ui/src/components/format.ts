@@ -46,6 +46,11 @@ export function formatJson(v: unknown): string {
   return JSON.stringify(v)
 }
 
+/** `staffNo` → `staff_no`; history column names may come either way. */
+export function snakeCase(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+}
+
 /** Trimmed string or null, for optional form fields. */
 export function orNull(s: string | null | undefined): string | null {
   const v = (s ?? '').trim()

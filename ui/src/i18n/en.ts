@@ -78,6 +78,12 @@ const en: Shape<typeof zhCN> = {
   history: {
     empty: 'No history', created: 'Created', updated: 'Updated', deleted: 'Deleted', restored: 'Restored',
     local: 'this device', remote: 'synced', reason: 'Reason', column: 'Field', before: 'Before', after: 'After',
+    columns: {
+      unit_id: 'Unit', staff_no: 'Staff no.', name: 'Name', gender: 'Gender', title: 'Title', phone: 'Phone', email: 'Email',
+      term_start: 'Term start', term_end: 'Term end', duties: 'Duties', status: 'Status', retired_on: 'Retired on', note: 'Note',
+      kind: 'Kind', description: 'Description', priority: 'Priority', expected_benefit: 'Expected benefit', attachments: 'Attachments',
+      code: 'Code', active: 'Active', deleted: 'Deleted',
+    },
   },
   settings: {
     title: 'Settings', language: 'Language', dataDir: 'Data directory', deviceId: 'Device ID',

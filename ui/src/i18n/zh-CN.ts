@@ -74,6 +74,12 @@ export default {
   history: {
     empty: '暂无历史记录', created: '创建', updated: '修改', deleted: '删除', restored: '恢复',
     local: '本机', remote: '同步', reason: '原因', column: '字段', before: '修改前', after: '修改后',
+    columns: {
+      unit_id: '单位', staff_no: '工号', name: '姓名', gender: '性别', title: '标题/职务', phone: '电话', email: '邮箱',
+      term_start: '任期开始', term_end: '任期结束', duties: '职责', status: '状态', retired_on: '卸任日期', note: '备注',
+      kind: '类型', description: '描述', priority: '优先级', expected_benefit: '预期效益', attachments: '附件',
+      code: '代码', active: '启用', deleted: '已删除',
+    },
   },
   settings: {
     title: '设置', language: '界面语言', dataDir: '数据目录', deviceId: '设备编号',
