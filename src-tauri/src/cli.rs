@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use zongwu_core::{backup, demo, excel, import, Actor};
 
 #[derive(Debug, Parser)]
-#[command(name = "zongwu", version, about = "总务 zongwu — 智慧总务建设办公室的桌面工具 (run without a command to open the window)")]
+#[command(
+    name = "zongwu",
+    version,
+    about = "总务 zongwu — 智慧总务建设办公室的桌面工具 (run without a command to open the window)"
+)]
 pub struct Cli {
     /// Directory of the database (default: the OS data directory; env ZONGWU_DATA_DIR)
     #[arg(long, global = true, value_name = "DIR")]
@@ -50,9 +54,7 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Replace the database with a backup (the current one is kept as before-restore-*.db)
-    Restore {
-        file: PathBuf,
-    },
+    Restore { file: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,9 +80,9 @@ pub fn main() -> i32 {
     let data_dir = state::resolve_data_dir(cli.data_dir.clone());
     let result = match cli.command {
         None => crate::run_window(data_dir),
-        Some(command) => tokio::runtime::Runtime::new()
-            .context("starting the runtime")
-            .and_then(|rt| rt.block_on(run(command, data_dir))),
+        Some(command) => {
+            tokio::runtime::Runtime::new().context("starting the runtime").and_then(|rt| rt.block_on(run(command, data_dir)))
+        }
     };
     match result {
         Ok(()) => 0,

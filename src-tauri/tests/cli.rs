@@ -47,9 +47,12 @@ fn demo_backup_restore_round_trip() {
 
     let out = zongwu(dir.path(), &["restore", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(dir.path().join("backups").read_dir().unwrap().any(|e| {
-        e.unwrap().file_name().to_string_lossy().starts_with("before-restore-")
-    }));
+    assert!(dir
+        .path()
+        .join("backups")
+        .read_dir()
+        .unwrap()
+        .any(|e| { e.unwrap().file_name().to_string_lossy().starts_with("before-restore-") }));
 
     let missing = zongwu(dir.path(), &["restore", "/nonexistent/file.db"]);
     assert!(!missing.status.success(), "restoring a missing file fails");

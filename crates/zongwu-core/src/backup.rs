@@ -99,8 +99,7 @@ pub async fn verify(file: &Path) -> Result<()> {
         .connect_with(opts)
         .await
         .map_err(|_| Error::validation(format!("{} 不是有效的数据库文件", file.display())))?;
-    let ok: std::result::Result<i64, _> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM change_log").fetch_one(&pool).await;
+    let ok: std::result::Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM change_log").fetch_one(&pool).await;
     let integrity: std::result::Result<String, _> = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&pool).await;
     pool.close().await;
     match (ok, integrity) {

@@ -108,7 +108,8 @@ pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
     let mut rng = Rng(size.seed);
     let mut unit_ids = Vec::new();
     for (code, name, kind) in UNITS {
-        let unit = units::save(store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind, active: true }).await?;
+        let unit =
+            units::save(store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind, active: true }).await?;
         unit_ids.push(unit.id);
     }
 
@@ -118,7 +119,8 @@ pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
     tx.set_reason("生成演示数据");
     for i in 0..size.officers {
         let unit_id = unit_ids[i % unit_ids.len()].clone();
-        let name: String = std::iter::once(*rng.pick(&surnames)).chain((0..1 + rng.below(2)).map(|_| *rng.pick(&given))).collect();
+        let name: String =
+            std::iter::once(*rng.pick(&surnames)).chain((0..1 + rng.below(2)).map(|_| *rng.pick(&given))).collect();
         let year = 2015 + rng.below(3);
         let input = OfficerInput {
             id: None,
@@ -162,7 +164,11 @@ pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
             &submitter,
             NeedInput {
                 unit_id,
-                title: if i < NEED_TITLES.len() { title.to_string() } else { format!("{title}（{}）", i / NEED_TITLES.len() + 1) },
+                title: if i < NEED_TITLES.len() {
+                    title.to_string()
+                } else {
+                    format!("{title}（{}）", i / NEED_TITLES.len() + 1)
+                },
                 kind,
                 description: format!("{title}：目前依靠电话和纸质登记，效率低、无法统计。希望在“CUMT微生活”平台上实现线上办理。"),
                 priority: *rng.pick(&[Priority::Low, Priority::Medium, Priority::High, Priority::Urgent]),
@@ -186,8 +192,12 @@ pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
             if step == 1 {
                 let scores: BTreeMap<String, f64> =
                     needs::CRITERIA.iter().map(|(k, _)| (k.to_string(), 2.0 + rng.below(4) as f64)).collect();
-                needs::review(store, &expert, ReviewInput { need_id: need.id.clone(), scores, comment: "方案可行，建议分期建设".into() })
-                    .await?;
+                needs::review(
+                    store,
+                    &expert,
+                    ReviewInput { need_id: need.id.clone(), scores, comment: "方案可行，建议分期建设".into() },
+                )
+                .await?;
             }
             let comment = if to.needs_comment() { "与现有平台功能重复，暂不立项" } else { "" };
             needs::transition(store, &admin, &need.id, *to, comment).await?;

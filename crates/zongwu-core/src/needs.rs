@@ -243,12 +243,26 @@ pub const CRITERIA: [(&str, &str); 4] = [("feasibility", "可行性"), ("benefit
 
 type NeedTuple = (String, String, String, String, String, String, String, String, String, String, Option<String>, i64);
 
-const NEED_SELECT: &str = "SELECT n.id, n.unit_id, COALESCE(u.name, ''), n.title, n.kind, n.description, n.priority, n.expected_benefit,
+const NEED_SELECT: &str =
+    "SELECT n.id, n.unit_id, COALESCE(u.name, ''), n.title, n.kind, n.description, n.priority, n.expected_benefit,
         n.attachments, n.status, n.submitter_name, n.submitted_ms
      FROM needs n LEFT JOIN units u ON u.id = n.unit_id";
 
 fn need_from(t: NeedTuple) -> Need {
-    let (id, unit_id, unit_name, title, kind, description, priority, expected_benefit, attachments, status, submitter_name, submitted_ms) = t;
+    let (
+        id,
+        unit_id,
+        unit_name,
+        title,
+        kind,
+        description,
+        priority,
+        expected_benefit,
+        attachments,
+        status,
+        submitter_name,
+        submitted_ms,
+    ) = t;
     Need {
         id,
         unit_id,
@@ -278,27 +292,27 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<NeedRow>> {
     Ok(rows
         .into_iter()
         .filter(|r| actor.can_see_unit(Some(&r.1)))
-        .map(|(id, unit_id, unit_name, title, kind, priority, status, submitter_name, submitted_ms, review_count, avg_score)| NeedRow {
-            id,
-            unit_id,
-            unit_name,
-            title,
-            kind: NeedKind::parse(&kind).unwrap_or(NeedKind::Need),
-            priority: Priority::parse(&priority).unwrap_or(Priority::Medium),
-            status: NeedStatus::parse(&status).unwrap_or(NeedStatus::Submitted),
-            submitter_name,
-            submitted_ms,
-            review_count,
-            avg_score: avg_score.map(|s| (s * 100.0).round() / 100.0),
+        .map(|(id, unit_id, unit_name, title, kind, priority, status, submitter_name, submitted_ms, review_count, avg_score)| {
+            NeedRow {
+                id,
+                unit_id,
+                unit_name,
+                title,
+                kind: NeedKind::parse(&kind).unwrap_or(NeedKind::Need),
+                priority: Priority::parse(&priority).unwrap_or(Priority::Medium),
+                status: NeedStatus::parse(&status).unwrap_or(NeedStatus::Submitted),
+                submitter_name,
+                submitted_ms,
+                review_count,
+                avg_score: avg_score.map(|s| (s * 100.0).round() / 100.0),
+            }
         })
         .collect())
 }
 
 async fn load(store: &Store, actor: &Actor, id: &str) -> Result<Need> {
-    let t: Option<NeedTuple> = sqlx::query_as(&format!("{NEED_SELECT} WHERE n.id = ? AND n.deleted = 0"))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    let t: Option<NeedTuple> =
+        sqlx::query_as(&format!("{NEED_SELECT} WHERE n.id = ? AND n.deleted = 0")).bind(id).fetch_optional(store.pool()).await?;
     let need = need_from(t.ok_or_else(|| Error::NotFound(format!("需求 {id}")))?);
     actor.require_unit(&need.unit_id)?;
     Ok(need)

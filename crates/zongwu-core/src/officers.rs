@@ -232,15 +232,26 @@ impl From<OfficerRecord> for Officer {
 
 /// The roster as `actor` may see it: officers see only their own unit.
 pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<OfficerRow>> {
-    let rows: Vec<(String, String, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, String, i64)> =
-        sqlx::query_as(
-            "SELECT o.id, o.unit_id, COALESCE(u.name, ''), o.staff_no, o.name, o.title, o.phone, o.term_start, o.term_end, o.status,
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+    )> = sqlx::query_as(
+        "SELECT o.id, o.unit_id, COALESCE(u.name, ''), o.staff_no, o.name, o.title, o.phone, o.term_start, o.term_end, o.status,
                     (SELECT COUNT(*) FROM trainings t WHERE t.officer_id = o.id AND t.deleted = 0)
              FROM officers o LEFT JOIN units u ON u.id = o.unit_id
              WHERE o.deleted = 0 ORDER BY u.code, o.staff_no",
-        )
-        .fetch_all(store.pool())
-        .await?;
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .into_iter()
         .filter(|r| actor.can_see_unit(Some(&r.1)))
@@ -279,7 +290,14 @@ pub async fn get(store: &Store, actor: &Actor, id: &str) -> Result<OfficerDetail
     .await?;
     let trainings = trainings
         .into_iter()
-        .map(|(id, officer_id, date, topic, attended, hours)| Training { id, officer_id, date, topic, attended: attended != 0, hours })
+        .map(|(id, officer_id, date, topic, attended, hours)| Training {
+            id,
+            officer_id,
+            date,
+            topic,
+            attended: attended != 0,
+            hours,
+        })
         .collect();
     Ok(OfficerDetail { officer, trainings })
 }
@@ -300,8 +318,10 @@ pub async fn save(store: &Store, actor: &Actor, input: OfficerInput) -> Result<O
     }
     let id = match input.id {
         Some(id) => {
-            let current: Option<Option<String>> =
-                sqlx::query_scalar("SELECT unit_id FROM officers WHERE id = ? AND deleted = 0").bind(&id).fetch_optional(tx.conn()).await?;
+            let current: Option<Option<String>> = sqlx::query_scalar("SELECT unit_id FROM officers WHERE id = ? AND deleted = 0")
+                .bind(&id)
+                .fetch_optional(tx.conn())
+                .await?;
             let current = current.ok_or_else(|| Error::NotFound(format!("信息专员 {id}")))?;
             // The unit is the row's sync scope; a transfer is a retirement plus a new term.
             if current.as_deref() != Some(valid.unit_id.as_str()) {
@@ -345,11 +365,20 @@ pub async fn reinstate(store: &Store, actor: &Actor, id: &str) -> Result<()> {
     set_status(store, actor, id, OfficerStatus::Active, None, "恢复在任").await
 }
 
-async fn set_status(store: &Store, actor: &Actor, id: &str, status: OfficerStatus, retired_on: Option<String>, reason: &str) -> Result<()> {
+async fn set_status(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    status: OfficerStatus,
+    retired_on: Option<String>,
+    reason: &str,
+) -> Result<()> {
     let mut tx = store.begin_write(actor).await?;
     tx.set_reason(reason);
-    let user_id: Option<Option<String>> =
-        sqlx::query_scalar("SELECT user_id FROM officers WHERE id = ? AND deleted = 0").bind(id).fetch_optional(tx.conn()).await?;
+    let user_id: Option<Option<String>> = sqlx::query_scalar("SELECT user_id FROM officers WHERE id = ? AND deleted = 0")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
     let user_id = user_id.ok_or_else(|| Error::NotFound(format!("信息专员 {id}")))?;
     tx.update(Table::Officers, id, json!({"status": status.as_str(), "retired_on": retired_on})).await?;
     if let Some(user_id) = user_id {

@@ -71,7 +71,13 @@ struct UnitRow {
 
 impl From<UnitRow> for Unit {
     fn from(r: UnitRow) -> Self {
-        Unit { id: r.id, code: r.code, name: r.name, kind: UnitKind::parse(&r.kind).unwrap_or(UnitKind::Office), active: r.active != 0 }
+        Unit {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            kind: UnitKind::parse(&r.kind).unwrap_or(UnitKind::Office),
+            active: r.active != 0,
+        }
     }
 }
 

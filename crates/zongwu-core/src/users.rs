@@ -53,8 +53,10 @@ pub async fn actor(store: &Store, user_id: &str) -> Result<Actor> {
 pub async fn ensure_builtin(store: &Store) -> Result<()> {
     let system = Actor::local_admin();
     let mut tx = store.begin_write(&system).await?;
-    for (id, name, role) in [(LOCAL_ADMIN_ID, "本机管理员", Role::Admin), (LOCAL_EXPERT_ID, "专家（本机）", Role::Expert)] {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?").bind(id).fetch_optional(tx.conn()).await?;
+    for (id, name, role) in [(LOCAL_ADMIN_ID, "本机管理员", Role::Admin), (LOCAL_EXPERT_ID, "专家（本机）", Role::Expert)]
+    {
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?").bind(id).fetch_optional(tx.conn()).await?;
         if exists.is_none() {
             tx.insert(Table::Users, id, None, json!({"name": name, "role": role.as_str(), "active": true})).await?;
         }

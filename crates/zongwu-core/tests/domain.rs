@@ -22,7 +22,13 @@ async fn office() -> Office {
     let store = Store::open(&dir.path().join("z.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
     users::ensure_builtin(&store).await.unwrap();
     let admin = Actor::local_admin();
-    let mk = |code: &str, name: &str| UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true };
+    let mk = |code: &str, name: &str| UnitInput {
+        id: None,
+        code: code.into(),
+        name: name.into(),
+        kind: UnitKind::ServiceUnit,
+        active: true,
+    };
     let unit_a = units::save(&store, &admin, mk("ZW02", "饮食服务中心")).await.unwrap().id;
     let unit_b = units::save(&store, &admin, mk("ZW03", "公寓管理中心")).await.unwrap().id;
     Office { _dir: dir, store, admin, unit_a, unit_b }
@@ -59,7 +65,12 @@ fn need_input(unit: &str, title: &str) -> NeedInput {
 
 async fn officer_actor(o: &Office, unit: &str, staff_no: &str) -> Actor {
     officers::save(&o.store, &o.admin, officer_input(unit, staff_no, "李敏")).await.unwrap();
-    let user = users::list(&o.store).await.unwrap().into_iter().find(|u| u.role == Role::Officer && u.unit_id.as_deref() == Some(unit)).unwrap();
+    let user = users::list(&o.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.role == Role::Officer && u.unit_id.as_deref() == Some(unit))
+        .unwrap();
     users::actor(&o.store, &user.id).await.unwrap()
 }
 
@@ -86,7 +97,10 @@ async fn officer_reaches_only_their_own_unit() {
         "officers cannot move needs through the workflow"
     );
     assert!(officers::list(&o.store, &officer).await.unwrap().iter().all(|r| r.unit_id == o.unit_a));
-    assert_eq!(officers::save(&o.store, &officer, officer_input(&o.unit_a, "1002", "x")).await.unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        officers::save(&o.store, &officer, officer_input(&o.unit_a, "1002", "x")).await.unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
 }
 
 #[tokio::test]
@@ -104,10 +118,15 @@ async fn needs_workflow_accepts_only_legal_transitions() {
     let mut bad = scores(4.0);
     bad.insert("benefit".into(), 9.0);
     assert_eq!(
-        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: bad, comment: String::new() }).await.unwrap_err().code(),
+        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: bad, comment: String::new() })
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::Validation
     );
-    needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(4.0), comment: "可行".into() }).await.unwrap();
+    needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(4.0), comment: "可行".into() })
+        .await
+        .unwrap();
 
     for to in [NeedStatus::UnderReview, NeedStatus::Approved, NeedStatus::InDevelopment, NeedStatus::Launched] {
         needs::transition(&o.store, &o.admin, &need.id, to, "").await.unwrap();
@@ -121,7 +140,10 @@ async fn needs_workflow_accepts_only_legal_transitions() {
     assert_eq!(detail.reviews.len(), 1);
     assert_eq!(detail.reviews[0].total, 16.0);
     assert_eq!(
-        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(3.0), comment: String::new() }).await.unwrap_err().code(),
+        needs::review(&o.store, &expert, ReviewInput { need_id: need.id.clone(), scores: scores(3.0), comment: String::new() })
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::Conflict,
         "a launched need takes no more reviews"
     );
@@ -143,7 +165,11 @@ async fn roster_validation_and_history() {
     assert_eq!(officers::save(&o.store, &o.admin, bad).await.unwrap_err().code(), ErrorCode::Validation);
     let mut bad = officer_input(&o.unit_a, "2001", "王芳");
     bad.term_end = Some("2017-01-01".into());
-    assert_eq!(officers::save(&o.store, &o.admin, bad).await.unwrap_err().code(), ErrorCode::Validation, "term ends before it starts");
+    assert_eq!(
+        officers::save(&o.store, &o.admin, bad).await.unwrap_err().code(),
+        ErrorCode::Validation,
+        "term ends before it starts"
+    );
 
     let saved = officers::save(&o.store, &o.admin, officer_input(&o.unit_a, "2001", "王芳")).await.unwrap();
     assert_eq!(
@@ -181,9 +207,13 @@ async fn backup_and_restore_round_trip() {
     let info = backup::backup_now(&o.store, dir.path()).await.unwrap();
     assert!(info.size_bytes > 0);
     assert!(backup::daily(&o.store, dir.path()).await.unwrap().is_none(), "one backup per day");
-    units::save(&o.store, &o.admin, UnitInput { id: None, code: "X".into(), name: "新单位".into(), kind: UnitKind::College, active: true })
-        .await
-        .unwrap();
+    units::save(
+        &o.store,
+        &o.admin,
+        UnitInput { id: None, code: "X".into(), name: "新单位".into(), kind: UnitKind::College, active: true },
+    )
+    .await
+    .unwrap();
     let db = o.store.path().to_path_buf();
     o.store.close().await;
 
@@ -222,7 +252,8 @@ async fn demo_data_fills_every_board_column() {
     assert_eq!(counts.officers, 40);
     let admin = Actor::local_admin();
     assert_eq!(officers::list(&store, &admin).await.unwrap().len(), 40);
-    let statuses: std::collections::BTreeSet<NeedStatus> = needs::list(&store, &admin).await.unwrap().into_iter().map(|n| n.status).collect();
+    let statuses: std::collections::BTreeSet<NeedStatus> =
+        needs::list(&store, &admin).await.unwrap().into_iter().map(|n| n.status).collect();
     assert_eq!(statuses.len(), 7, "every workflow state has demo needs: {statuses:?}");
     assert!(demo::generate(&store, &demo::DemoSize::default()).await.is_err(), "demo data only into an empty database");
 }

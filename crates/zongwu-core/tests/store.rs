@@ -65,7 +65,9 @@ async fn dropped_write_leaves_nothing_and_keeps_sequence_gap_free() {
     let actor = Actor::local_admin();
     {
         let mut tx = store.begin_write(&actor).await.unwrap();
-        tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "A", "kind": "office", "active": true})).await.unwrap();
+        tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "A", "kind": "office", "active": true}))
+            .await
+            .unwrap();
         // dropped without commit
     }
     assert!(store.dump_table(Table::Units).await.unwrap().is_empty());
@@ -85,7 +87,9 @@ async fn device_seq_and_clock_survive_reopen() {
     {
         let store = open(&dir, "a.db").await;
         let mut tx = store.begin_write(&actor).await.unwrap();
-        tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "A", "kind": "office", "active": true})).await.unwrap();
+        tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "A", "kind": "office", "active": true}))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         first_hlc = store.local_changes(0, 10).await.unwrap()[0].1.hlc.clone();
         store.close().await;
@@ -108,7 +112,9 @@ async fn delete_and_reinsert_use_causal_length() {
     tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "A", "kind": "office", "active": true})).await.unwrap();
     tx.delete(Table::Units, "u1").await.unwrap();
     assert!(tx.update(Table::Units, "u1", json!({"name": "x"})).await.is_err(), "a deleted row cannot be updated");
-    tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "again", "kind": "office", "active": true})).await.unwrap();
+    tx.insert(Table::Units, "u1", Some("u1"), json!({"code": "A", "name": "again", "kind": "office", "active": true}))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let row = &store.dump_table(Table::Units).await.unwrap()[0];
     assert_eq!(row["cl"], json!(3), "insert, delete, re-insert: causal length 3 (odd = exists)");
@@ -142,10 +148,12 @@ async fn merge_is_idempotent_and_last_writer_wins_per_column() {
     a.merge_remote(&b_new).await.unwrap();
     b.merge_remote(&a_new).await.unwrap();
     let strip = |rows: Vec<serde_json::Map<String, serde_json::Value>>| {
-        rows.into_iter().map(|mut r| {
-            r.remove("updated_hlc");
-            r
-        }).collect::<Vec<_>>()
+        rows.into_iter()
+            .map(|mut r| {
+                r.remove("updated_hlc");
+                r
+            })
+            .collect::<Vec<_>>()
     };
     let ra = strip(a.dump_table(Table::Units).await.unwrap());
     let rb = strip(b.dump_table(Table::Units).await.unwrap());

@@ -107,15 +107,31 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
         // A new row, or a new life of it (re-insert, or an update from that life arriving first):
         // start fresh from this change's columns, exactly as the writer's own re-insert did.
         None => {
-            write::insert_row(conn, table, &change.row_id, change.unit_id.as_deref(), change.cl, &clocks_for(&all_columns, &change.hlc), &all_columns)
-                .await?;
+            write::insert_row(
+                conn,
+                table,
+                &change.row_id,
+                change.unit_id.as_deref(),
+                change.cl,
+                &clocks_for(&all_columns, &change.hlc),
+                &all_columns,
+            )
+            .await?;
             (true, all_columns, Map::new())
         }
         Some(local) if change.cl > local && change.cl % 2 == 1 => {
             let previous = previous_of(&mut all_columns.keys());
             sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(&change.row_id).execute(&mut *conn).await?;
-            write::insert_row(conn, table, &change.row_id, change.unit_id.as_deref(), change.cl, &clocks_for(&all_columns, &change.hlc), &all_columns)
-                .await?;
+            write::insert_row(
+                conn,
+                table,
+                &change.row_id,
+                change.unit_id.as_deref(),
+                change.cl,
+                &clocks_for(&all_columns, &change.hlc),
+                &all_columns,
+            )
+            .await?;
             (true, all_columns, previous)
         }
         Some(local) if change.cl > local => {
@@ -177,7 +193,6 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
     .await?;
     Ok(if applied { MergeOutcome::Applied } else { MergeOutcome::Superseded })
 }
-
 
 fn clocks_for(columns: &Map<String, Value>, hlc: &str) -> String {
     Value::Object(columns.keys().map(|k| (k.clone(), Value::String(hlc.to_string()))).collect()).to_string()

@@ -69,23 +69,15 @@ impl Store {
                 id
             }
         };
-        let next_seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM change_log WHERE device_id = ?",
-        )
-        .bind(&device_id)
-        .fetch_one(&pool)
-        .await?;
+        let next_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(device_seq), 0) + 1 FROM change_log WHERE device_id = ?")
+            .bind(&device_id)
+            .fetch_one(&pool)
+            .await?;
         let hlc = match meta_get(&pool, "hlc_last").await?.as_deref().and_then(Hlc::parse) {
             Some(last) => HlcClock::resume(Hlc { device_id: device_id.clone(), ..last }),
             None => HlcClock::new(device_id.clone()),
         };
-        Ok(Store {
-            pool,
-            writer: Mutex::new(WriterState { hlc, next_seq }),
-            clock,
-            device_id,
-            path: path.to_path_buf(),
-        })
+        Ok(Store { pool, writer: Mutex::new(WriterState { hlc, next_seq }), clock, device_id, path: path.to_path_buf() })
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -13,15 +13,8 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
-        Table::Units,
-        Table::Users,
-        Table::Officers,
-        Table::Trainings,
-        Table::Needs,
-        Table::NeedTransitions,
-        Table::NeedReviews,
-    ];
+    pub const ALL: [Table; 7] =
+        [Table::Units, Table::Users, Table::Officers, Table::Trainings, Table::Needs, Table::NeedTransitions, Table::NeedReviews];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -45,8 +38,19 @@ impl Table {
             Table::Units => &["code", "name", "kind", "active"],
             Table::Users => &["name", "role", "login", "phone", "active"],
             Table::Officers => &[
-                "staff_no", "name", "gender", "title", "phone", "email", "term_start", "term_end", "duties",
-                "status", "retired_on", "note", "user_id",
+                "staff_no",
+                "name",
+                "gender",
+                "title",
+                "phone",
+                "email",
+                "term_start",
+                "term_end",
+                "duties",
+                "status",
+                "retired_on",
+                "note",
+                "user_id",
             ],
             Table::Trainings => &["officer_id", "date", "topic", "attended", "hours"],
             Table::Needs => &[

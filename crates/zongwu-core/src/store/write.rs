@@ -21,7 +21,12 @@ pub struct WriteTx<'a> {
 }
 
 impl<'a> WriteTx<'a> {
-    pub(super) fn new(store: &'a Store, guard: MutexGuard<'a, WriterState>, tx: Transaction<'static, Sqlite>, actor: Actor) -> Self {
+    pub(super) fn new(
+        store: &'a Store,
+        guard: MutexGuard<'a, WriterState>,
+        tx: Transaction<'static, Sqlite>,
+        actor: Actor,
+    ) -> Self {
         let state = guard.clone();
         WriteTx { guard, state, tx, actor, reason: None, now_ms: store.now_ms(), device_id: store.device_id().to_string() }
     }
@@ -64,7 +69,10 @@ impl<'a> WriteTx<'a> {
 
         if existing.is_some() {
             // A re-insert starts a fresh row: nothing of the deleted life carries over.
-            sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(id.to_string()).execute(&mut *self.tx).await?;
+            sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name()))
+                .bind(id.to_string())
+                .execute(&mut *self.tx)
+                .await?;
         }
         insert_row(&mut self.tx, table, id, unit_id, cl, &Value::Object(clocks).to_string(), &columns).await?;
 
@@ -77,10 +85,8 @@ impl<'a> WriteTx<'a> {
     pub async fn update(&mut self, table: Table, id: &str, columns: Value) -> Result<bool> {
         let columns = checked_columns(table, columns)?;
         let row = self.load_live(table, id).await?;
-        let changed: Map<String, Value> = columns
-            .into_iter()
-            .filter(|(k, v)| row.get(k).map(normalise) != Some(normalise(v)))
-            .collect();
+        let changed: Map<String, Value> =
+            columns.into_iter().filter(|(k, v)| row.get(k).map(normalise) != Some(normalise(v))).collect();
         if changed.is_empty() {
             return Ok(false);
         }
@@ -203,7 +209,12 @@ pub(super) async fn insert_row(
         c = names.iter().map(|n| format!(", {n}")).collect::<String>(),
         p = ", ?".repeat(names.len()),
     );
-    let mut q = sqlx::query(&sql).bind(id.to_string()).bind(unit_id.map(str::to_string)).bind(cl).bind((cl % 2 == 0) as i64).bind(clocks.to_string());
+    let mut q = sqlx::query(&sql)
+        .bind(id.to_string())
+        .bind(unit_id.map(str::to_string))
+        .bind(cl)
+        .bind((cl % 2 == 0) as i64)
+        .bind(clocks.to_string());
     for v in columns.values() {
         q = bind_value(q, &normalise(v));
     }
