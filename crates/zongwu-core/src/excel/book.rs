@@ -4,9 +4,7 @@
 //! and a save that never leaves a half-written file under the final name.
 
 use crate::{Error, Result};
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatPattern, Workbook, Worksheet,
-};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatPattern, Workbook, Worksheet};
 use std::path::Path;
 
 /// Microsoft YaHei: on every Chinese Windows and Office for Mac; WPS substitutes its own.
@@ -49,7 +47,8 @@ impl Styles {
             header_required: header.clone().set_font_color(0xC00000),
             header,
             date: base().set_num_format(DATE_FORMAT).set_align(FormatAlign::Left),
-            text: base().set_num_format("@"),
+            // Built-in format 49 is "@" (text).
+            text: base().set_num_format_index(49),
             wrap: base().set_text_wrap().set_align(FormatAlign::Top),
             decimal: base().set_num_format("0.00"),
             title: base().set_bold().set_font_size(14),

@@ -128,11 +128,13 @@ fn summary(ws: &mut Worksheet, st: &Styles, cross: &BTreeMap<(String, String), [
     ws.autofilter(0, 0, cross.len() as u32, total_col)?;
 
     let mut chart = Chart::new(ChartType::Column);
-    chart
-        .add_series()
-        .set_name("需求数")
-        .set_categories((SUMMARY_SHEET, 0, 1, 0, statuses.len() as u16))
-        .set_values((SUMMARY_SHEET, total_row, 1, total_row, statuses.len() as u16));
+    chart.add_series().set_name("需求数").set_categories((SUMMARY_SHEET, 0, 1, 0, statuses.len() as u16)).set_values((
+        SUMMARY_SHEET,
+        total_row,
+        1,
+        total_row,
+        statuses.len() as u16,
+    ));
     super::chart_style(&mut chart, "各状态需求数", "需求数");
     chart.legend().set_hidden();
     chart.set_width(640).set_height(360);

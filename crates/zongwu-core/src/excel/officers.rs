@@ -152,7 +152,8 @@ async fn produce_inner(pool: &SqlitePool, actor: &Actor, tx: &mpsc::Sender<Resul
     if actor.role == Role::Officer {
         // Officers see their own unit only (the same rule as `officers::list`).
         let Some(unit_id) = actor.unit_id.clone() else { return Ok(()) };
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM units WHERE id = ?").bind(&unit_id).fetch_optional(pool).await?;
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM units WHERE id = ?").bind(&unit_id).fetch_optional(pool).await?;
         groups.push((Some(unit_id), name.unwrap_or_default()));
     } else {
         // Officers whose unit is unknown here sort first, as they do in the list (NULL code).
@@ -225,11 +226,13 @@ fn summary(ws: &mut Worksheet, st: &Styles, counts: &[UnitCount]) -> Result<()> 
         let last = counts.len() as u32;
         let mut chart = Chart::new(ChartType::ColumnStacked);
         for (c, name) in [(1u16, headers[1]), (2, headers[2])] {
-            chart
-                .add_series()
-                .set_name(name)
-                .set_categories((SUMMARY_SHEET, 1, 0, last, 0))
-                .set_values((SUMMARY_SHEET, 1, c, last, c));
+            chart.add_series().set_name(name).set_categories((SUMMARY_SHEET, 1, 0, last, 0)).set_values((
+                SUMMARY_SHEET,
+                1,
+                c,
+                last,
+                c,
+            ));
         }
         super::chart_style(&mut chart, "各单位信息专员人数", "人数");
         chart.set_width(640).set_height(360);

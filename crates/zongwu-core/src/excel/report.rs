@@ -9,7 +9,8 @@ use std::path::Path;
 
 pub const SHEET: &str = "导入错误";
 
-const COLS: [Col; 4] = [col("行号", 8.0, Kind::Int), col("列", 14.0, Kind::Text), col("值", 24.0, Kind::Code), col("原因", 60.0, Kind::Long)];
+const COLS: [Col; 4] =
+    [col("行号", 8.0, Kind::Int), col("列", 14.0, Kind::Text), col("值", 24.0, Kind::Code), col("原因", 60.0, Kind::Long)];
 
 /// Synchronous: the report is already in memory and small enough to write at once.
 pub fn export(report: &ImportReport, out: &Path) -> Result<ExportResult> {

@@ -8,9 +8,7 @@ use super::ExportResult;
 use crate::import::officers::COLUMNS;
 use crate::import::table::CellKind;
 use crate::{units, Result, Store};
-use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Formula, Note,
-};
+use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Formula, Note};
 use std::path::Path;
 
 pub const SHEET: &str = "信息专员名册";
@@ -113,7 +111,11 @@ pub async fn export(store: &Store, out: &Path) -> Result<ExportResult> {
     }
     let r = COLUMNS.len() as u32 + 3;
     help.write_string(r, 0, "说明")?;
-    help.write_string(r, 1, "红色表头为必填列。表头上方可以保留标题行。导入时先检查每一行，只要有一行有错就不写入任何数据，并给出逐行的错误报告。")?;
+    help.write_string(
+        r,
+        1,
+        "红色表头为必填列。表头上方可以保留标题行。导入时先检查每一行，只要有一行有错就不写入任何数据，并给出逐行的错误报告。",
+    )?;
     help.set_column_width(0, 12)?;
     help.set_column_width(1, 90)?;
 
