@@ -142,6 +142,7 @@ const officerVisible = (o: Officer) => actor.role !== 'officer' || o.unitId === 
 const mask = (p: string | null) => (p && p.length === 11 ? `${p.slice(0, 3)}****${p.slice(7)}` : p)
 const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/${name}-${Date.now()}.xlsx`, rows })
 
+let opens = 0
 const handlers: Record<string, (a: Args) => unknown> = {
   app_ready: () => null,
   session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4' }),
@@ -267,7 +268,8 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return b
   },
   backup_restore: () => null,
-  'plugin:dialog|open': () => '/home/user/Documents/专员名册.xlsx',
+  // Alternates a clean file and one that fails validation, to show both outcomes.
+  'plugin:dialog|open': () => (++opens % 2 ? '/home/user/Documents/专员名册.xlsx' : '/home/user/Documents/专员名册-bad.xlsx'),
 }
 
 export function installMock(): void {
