@@ -4,7 +4,8 @@
 use crate::{dto, enum_dto, Error, Result};
 
 enum_dto! {
-    #[derive(Copy, Eq, Hash)]
+    #[derive(sqlx::Type, Copy, Eq, Hash)]
+    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum Role {
         Admin,
         Office,

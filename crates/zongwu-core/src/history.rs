@@ -36,10 +36,23 @@ dto! {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct LogRow {
+    seq: i64,
+    at_ms: i64,
+    actor_name: Option<String>,
+    origin: String,
+    reason: Option<String>,
+    cl: i64,
+    columns: String,
+    previous: String,
+    unit_id: Option<String>,
+}
+
 /// The history of one row, oldest first. The caller must be allowed to see the row's unit.
 pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) -> Result<Vec<HistoryEntry>> {
     let table = Table::from_name(table).ok_or_else(|| Error::validation(format!("未知的表：{table}")))?;
-    let rows: Vec<(i64, i64, Option<String>, String, Option<String>, i64, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<LogRow> = sqlx::query_as(
         "SELECT seq, at_ms, actor_name, origin, reason, cl, columns, previous, unit_id
          FROM change_log WHERE tbl = ? AND row_id = ? ORDER BY seq",
     )
@@ -47,12 +60,12 @@ pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) ->
     .bind(row_id)
     .fetch_all(store.pool())
     .await?;
-    if let Some(unit) = rows.iter().find_map(|r| r.8.clone()) {
+    if let Some(unit) = rows.iter().find_map(|r| r.unit_id.clone()) {
         actor.require_unit(&unit)?;
     }
     let mut entries = Vec::with_capacity(rows.len());
     let mut last_cl = 0;
-    for (seq, at_ms, actor_name, origin, reason, cl, columns, previous, _) in rows {
+    for LogRow { seq, at_ms, actor_name, origin, reason, cl, columns, previous, .. } in rows {
         let after: Map<String, Value> = serde_json::from_str(&columns)?;
         let before: Map<String, Value> = serde_json::from_str(&previous)?;
         let kind = if cl % 2 == 0 {

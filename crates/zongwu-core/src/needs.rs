@@ -14,7 +14,8 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 enum_dto! {
-    #[derive(Copy, Eq, Hash, PartialOrd, Ord)]
+    #[derive(sqlx::Type, Copy, Eq, Hash, PartialOrd, Ord)]
+    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum NeedStatus {
         Submitted,
         UnderReview,
@@ -85,7 +86,8 @@ impl NeedStatus {
 }
 
 enum_dto! {
-    #[derive(Copy, Eq)]
+    #[derive(sqlx::Type, Copy, Eq)]
+    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum NeedKind {
         Need,
         Scenario,
@@ -114,7 +116,8 @@ impl NeedKind {
 }
 
 enum_dto! {
-    #[derive(Copy, Eq)]
+    #[derive(sqlx::Type, Copy, Eq)]
+    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum Priority {
         Low,
         Medium,
@@ -166,6 +169,7 @@ dto! {
 }
 
 dto! {
+    #[derive(sqlx::FromRow)]
     pub struct NeedRow {
         pub id: String,
         pub unit_id: String,
@@ -281,32 +285,19 @@ fn need_from(t: NeedTuple) -> Need {
 
 /// Needs visible to `actor`: officers see their own unit's only.
 pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<NeedRow>> {
-    let rows: Vec<(String, String, String, String, String, String, String, Option<String>, i64, i64, Option<f64>)> = sqlx::query_as(
-        "SELECT n.id, n.unit_id, COALESCE(u.name, ''), n.title, n.kind, n.priority, n.status, n.submitter_name, n.submitted_ms,
-                (SELECT COUNT(*) FROM need_reviews r WHERE r.need_id = n.id AND r.deleted = 0),
-                (SELECT AVG(total) FROM need_reviews r WHERE r.need_id = n.id AND r.deleted = 0)
+    let rows: Vec<NeedRow> = sqlx::query_as(
+        "SELECT n.id, n.unit_id, COALESCE(u.name, '') AS unit_name, n.title, n.kind, n.priority, n.status, n.submitter_name,
+                n.submitted_ms,
+                (SELECT COUNT(*) FROM need_reviews r WHERE r.need_id = n.id AND r.deleted = 0) AS review_count,
+                (SELECT AVG(total) FROM need_reviews r WHERE r.need_id = n.id AND r.deleted = 0) AS avg_score
          FROM needs n LEFT JOIN units u ON u.id = n.unit_id WHERE n.deleted = 0 ORDER BY n.submitted_ms DESC, n.id DESC",
     )
     .fetch_all(store.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .filter(|r| actor.can_see_unit(Some(&r.1)))
-        .map(|(id, unit_id, unit_name, title, kind, priority, status, submitter_name, submitted_ms, review_count, avg_score)| {
-            NeedRow {
-                id,
-                unit_id,
-                unit_name,
-                title,
-                kind: NeedKind::parse(&kind).unwrap_or(NeedKind::Need),
-                priority: Priority::parse(&priority).unwrap_or(Priority::Medium),
-                status: NeedStatus::parse(&status).unwrap_or(NeedStatus::Submitted),
-                submitter_name,
-                submitted_ms,
-                review_count,
-                avg_score: avg_score.map(|s| (s * 100.0).round() / 100.0),
-            }
-        })
+        .filter(|r| actor.can_see_unit(Some(&r.unit_id)))
+        .map(|r| NeedRow { avg_score: r.avg_score.map(|s| (s * 100.0).round() / 100.0), ..r })
         .collect())
 }
 

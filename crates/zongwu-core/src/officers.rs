@@ -7,7 +7,8 @@ use crate::{dto, enum_dto, users, Actor, Error, Result, Store};
 use serde_json::json;
 
 enum_dto! {
-    #[derive(Copy, Eq)]
+    #[derive(sqlx::Type, Copy, Eq)]
+    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum OfficerStatus {
         Active,
         Retired,
@@ -38,6 +39,7 @@ impl OfficerStatus {
 
 dto! {
     /// A roster line for lists: the phone is masked.
+    #[derive(sqlx::FromRow)]
     pub struct OfficerRow {
         pub id: String,
         pub unit_id: String,
@@ -232,42 +234,19 @@ impl From<OfficerRecord> for Officer {
 
 /// The roster as `actor` may see it: officers see only their own unit.
 pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<OfficerRow>> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        i64,
-    )> = sqlx::query_as(
-        "SELECT o.id, o.unit_id, COALESCE(u.name, ''), o.staff_no, o.name, o.title, o.phone, o.term_start, o.term_end, o.status,
-                    (SELECT COUNT(*) FROM trainings t WHERE t.officer_id = o.id AND t.deleted = 0)
-             FROM officers o LEFT JOIN units u ON u.id = o.unit_id
-             WHERE o.deleted = 0 ORDER BY u.code, o.staff_no",
+    let rows: Vec<OfficerRow> = sqlx::query_as(
+        "SELECT o.id, o.unit_id, COALESCE(u.name, '') AS unit_name, o.staff_no, o.name, o.title, o.phone AS phone_masked,
+                o.term_start, o.term_end, o.status,
+                (SELECT COUNT(*) FROM trainings t WHERE t.officer_id = o.id AND t.deleted = 0) AS training_count
+         FROM officers o LEFT JOIN units u ON u.id = o.unit_id
+         WHERE o.deleted = 0 ORDER BY u.code, o.staff_no",
     )
     .fetch_all(store.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .filter(|r| actor.can_see_unit(Some(&r.1)))
-        .map(|(id, unit_id, unit_name, staff_no, name, title, phone, term_start, term_end, status, training_count)| OfficerRow {
-            id,
-            unit_id,
-            unit_name,
-            staff_no,
-            name,
-            title,
-            phone_masked: phone.as_deref().map(Phone::masked),
-            term_start,
-            term_end,
-            status: OfficerStatus::parse(&status),
-            training_count,
-        })
+        .filter(|r| actor.can_see_unit(Some(&r.unit_id)))
+        .map(|r| OfficerRow { phone_masked: r.phone_masked.as_deref().map(Phone::masked), ..r })
         .collect())
 }
 

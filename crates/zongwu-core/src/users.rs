@@ -6,6 +6,7 @@ use crate::{dto, Actor, Error, Result, Role, Store};
 use serde_json::json;
 
 dto! {
+    #[derive(sqlx::FromRow)]
     pub struct UserSummary {
         pub id: String,
         pub name: String,
@@ -20,22 +21,13 @@ pub const LOCAL_ADMIN_ID: &str = "local-admin";
 pub const LOCAL_EXPERT_ID: &str = "local-expert";
 
 pub async fn list(store: &Store) -> Result<Vec<UserSummary>> {
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT u.id, u.name, u.role, u.unit_id, un.name FROM users u LEFT JOIN units un ON un.id = u.unit_id
-         WHERE u.deleted = 0 AND u.active = 1 ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'office' THEN 1 WHEN 'expert' THEN 2 ELSE 3 END, u.name",
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.unit_id, un.name AS unit_name FROM users u LEFT JOIN units un ON un.id = u.unit_id
+         WHERE u.deleted = 0 AND u.active = 1
+         ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'office' THEN 1 WHEN 'expert' THEN 2 ELSE 3 END, u.name",
     )
     .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, role, unit_id, unit_name)| UserSummary {
-            id,
-            name,
-            role: Role::parse(&role).unwrap_or(Role::Officer),
-            unit_id,
-            unit_name,
-        })
-        .collect())
+    .await?)
 }
 
 /// The acting identity of a local user.
