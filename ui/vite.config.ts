@@ -70,5 +70,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    // Element Plus imports its CSS from JS; let Vite (not Node) load it.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })
