@@ -6,8 +6,10 @@
 //! export_bench floor OUT ROWS  rust_xlsxwriter writing the same cells and nothing else
 //! ```
 //!
-//! `ours` and `floor` print one JSON line: `{"mode","rows","cols","seconds","peak_rss_mb"}`.
-//! `seconds` covers the work only; the peak is the process's VmHWM (Linux; `null` elsewhere).
+//! `ours` and `floor` print one JSON line: `{"mode","rows","cols","seconds","peak_rss_mb",
+//! "cpu_seconds"}`. `seconds` is the wall time of the work only; the peak is the process's VmHWM
+//! in MB of 10^6 bytes, and `cpu_seconds` the user + system time of the whole process, all
+//! threads (both from /proc: Linux; `null` elsewhere).
 //! The generator [`row`] is mirrored line for line in `bench/gen.py`, so every contender writes
 //! the same values in the same order: the header, then officers unit by unit (units in code
 //! order) and by staff number, which is the order the roster export uses.
@@ -222,7 +224,14 @@ fn floor(out: &Path, rows: usize) -> Res<()> {
 }
 
 fn report(mode: &str, rows: usize, seconds: f64) {
-    let line = json!({"mode": mode, "rows": rows, "cols": HEADERS.len(), "seconds": seconds, "peak_rss_mb": peak_rss_mb()});
+    let line = json!({
+        "mode": mode,
+        "rows": rows,
+        "cols": HEADERS.len(),
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "cpu_seconds": cpu_seconds(),
+    });
     println!("{line}");
 }
 
@@ -231,4 +240,15 @@ fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(kb * 1024.0 / 1e6)
+}
+
+/// User + system CPU time of this process so far, all threads (/proc/self/stat, 100 ticks/s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
