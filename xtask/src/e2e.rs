@@ -53,9 +53,7 @@ pub fn build_app() -> Result<()> {
 }
 
 fn app_path() -> PathBuf {
-    target_dir()
-        .join("debug")
-        .join(format!("zongwu{}", env::consts::EXE_SUFFIX))
+    target_dir().join("debug").join(format!("zongwu{}", env::consts::EXE_SUFFIX))
 }
 
 pub fn run_tests() -> Result<()> {
@@ -77,16 +75,9 @@ pub fn run_tests() -> Result<()> {
     };
 
     let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
-        "zongwu-e2e",
-        "--",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env("ZONGWU_E2E_APP", &app)
-    .env("TAURI_DRIVER", &driver);
+    cmd.args(["test", "-p", "zongwu-e2e", "--", "--nocapture", "--test-threads=1"])
+        .env("ZONGWU_E2E_APP", &app)
+        .env("TAURI_DRIVER", &driver);
     if let Some(xvfb) = &xvfb {
         cmd.env("DISPLAY", xvfb.display());
     }

@@ -10,7 +10,9 @@
 //!   WebDriver end-to-end test of the real window under Xvfb
 //! - `e2e`      only the end-to-end test (for iterating on it)
 //! - `bindings` regenerate `ui/src/api/bindings.ts` from the Rust types
+//! - `bench`    export and start-up figures into `docs/benchmarks.md` (see `bench.rs`)
 
+mod bench;
 mod e2e;
 mod setup;
 mod steps;
@@ -55,6 +57,8 @@ enum Command {
     E2e,
     /// Regenerate ui/src/api/bindings.ts from the Rust types.
     Bindings,
+    /// Export and start-up benchmarks; writes docs/benchmarks.md.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Test { no_e2e, quick } => test(no_e2e, quick),
         Command::E2e => e2e_only(),
         Command::Bindings => bindings(),
+        Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,34 +105,17 @@ fn test(no_e2e: bool, quick: bool) -> Result<()> {
     }
 
     if !quick {
-        steps.run("cargo fmt --check", || {
-            run(cargo().args(["fmt", "--all", "--check"]))
-        });
+        steps.run("cargo fmt --check", || run(cargo().args(["fmt", "--all", "--check"])));
     }
-    steps.run("ui: typecheck", || {
-        run(util::npm().arg("run").arg("typecheck").current_dir(&ui))
-    });
-    steps.run("ui: unit tests", || {
-        run(util::npm().arg("test").current_dir(&ui))
-    });
+    steps.run("ui: typecheck", || run(util::npm().arg("run").arg("typecheck").current_dir(&ui)));
+    steps.run("ui: unit tests", || run(util::npm().arg("test").current_dir(&ui)));
     // The desktop crate embeds ui/dist at compile time, so clippy and the Rust tests need it.
     steps.run("ui: build", setup::build_ui_if_stale);
     if !quick {
-        steps.run("cargo clippy", || {
-            run(cargo().args([
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-        });
+        steps.run("cargo clippy", || run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])));
     }
     steps.run("rust tests", rust_tests);
-    steps.run("rust doctests", || {
-        run(cargo().args(["test", "--workspace", "--exclude", "zongwu-e2e", "--doc"]))
-    });
+    steps.run("rust doctests", || run(cargo().args(["test", "--workspace", "--exclude", "zongwu-e2e", "--doc"])));
 
     if no_e2e {
         steps.skip("end-to-end (WebDriver)", "--no-e2e");
@@ -167,29 +155,13 @@ fn e2e_only() -> Result<()> {
 
 fn rust_tests() -> Result<()> {
     if util::find_program("cargo-nextest").is_some() {
-        run(cargo().args([
-            "nextest",
-            "run",
-            "--workspace",
-            "--exclude",
-            "zongwu-e2e",
-            "--no-tests=warn",
-        ]))
+        run(cargo().args(["nextest", "run", "--workspace", "--exclude", "zongwu-e2e", "--no-tests=warn"]))
     } else {
-        println!(
-            "cargo-nextest not found, using cargo test (`cargo install cargo-nextest` is faster)"
-        );
+        println!("cargo-nextest not found, using cargo test (`cargo install cargo-nextest` is faster)");
         run(cargo().args(["test", "--workspace", "--exclude", "zongwu-e2e"]))
     }
 }
 
 fn bindings() -> Result<()> {
-    run(cargo().env("ZONGWU_UPDATE_BINDINGS", "1").args([
-        "test",
-        "-p",
-        "zongwu-desktop",
-        "bindings",
-        "--",
-        "--nocapture",
-    ]))
+    run(cargo().env("ZONGWU_UPDATE_BINDINGS", "1").args(["test", "-p", "zongwu-desktop", "bindings", "--", "--nocapture"]))
 }

@@ -54,9 +54,7 @@ fn system_packages() -> Result<()> {
             println!("macOS: Xcode Command Line Tools found.");
             Ok(())
         } else {
-            anyhow::bail!(
-                "macOS needs the Xcode Command Line Tools: run `xcode-select --install`, then retry"
-            )
+            anyhow::bail!("macOS needs the Xcode Command Line Tools: run `xcode-select --install`, then retry")
         }
     } else if cfg!(windows) {
         println!(
@@ -74,11 +72,7 @@ fn system_packages() -> Result<()> {
 }
 
 fn debian_packages() -> Result<()> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES
-        .iter()
-        .copied()
-        .filter(|pkg| !dpkg_installed(pkg))
-        .collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|pkg| !dpkg_installed(pkg)).collect();
     if missing.is_empty() {
         println!("System packages: all {} present.", DEBIAN_PACKAGES.len());
         return Ok(());
@@ -123,12 +117,8 @@ fn is_root() -> bool {
 }
 
 fn check_node() -> Result<()> {
-    let version = output(
-        Command::new(if cfg!(windows) { "node.exe" } else { "node" }).arg("--version"),
-    )
-    .context(
-        "Node.js not found: install Node 20 or newer (https://nodejs.org/, or nvm/fnm), then retry",
-    )?;
+    let version = output(Command::new(if cfg!(windows) { "node.exe" } else { "node" }).arg("--version"))
+        .context("Node.js not found: install Node 20 or newer (https://nodejs.org/, or nvm/fnm), then retry")?;
     let major: u32 = version
         .trim_start_matches('v')
         .split('.')
@@ -138,8 +128,7 @@ fn check_node() -> Result<()> {
     if major < MIN_NODE_MAJOR {
         anyhow::bail!("Node {version} is too old: install Node {MIN_NODE_MAJOR} or newer");
     }
-    let npm_version = output(npm().arg("--version"))
-        .context("npm not found: it ships with Node.js; reinstall Node 20+")?;
+    let npm_version = output(npm().arg("--version")).context("npm not found: it ships with Node.js; reinstall Node 20+")?;
     println!("Node {version}, npm {npm_version}.");
     Ok(())
 }
@@ -183,10 +172,7 @@ pub fn build_ui_if_stale() -> Result<()> {
         "tsconfig.app.json",
         "tsconfig.node.json",
     ];
-    let newest_input = inputs
-        .iter()
-        .filter_map(|p| newest_mtime(&ui.join(p)))
-        .max();
+    let newest_input = inputs.iter().filter_map(|p| newest_mtime(&ui.join(p))).max();
     if let (Some(built), Some(newest)) = (built, newest_input) {
         if built >= newest {
             println!("ui/dist is up to date.");

@@ -36,26 +36,16 @@ impl Steps {
                 Outcome::Failed(format!("{err:#}"))
             }
         };
-        self.done.push(Step {
-            name: name.to_owned(),
-            outcome,
-            took: start.elapsed(),
-        });
+        self.done.push(Step { name: name.to_owned(), outcome, took: start.elapsed() });
     }
 
     pub fn skip(&mut self, name: &str, reason: &str) {
         println!("\n==> {name}: skipped ({reason})");
-        self.done.push(Step {
-            name: name.to_owned(),
-            outcome: Outcome::Skipped(reason.to_owned()),
-            took: Duration::ZERO,
-        });
+        self.done.push(Step { name: name.to_owned(), outcome: Outcome::Skipped(reason.to_owned()), took: Duration::ZERO });
     }
 
     pub fn failed(&self) -> bool {
-        self.done
-            .iter()
-            .any(|s| matches!(s.outcome, Outcome::Failed(_)))
+        self.done.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)))
     }
 
     /// Prints the summary table and turns any failure into an error.
@@ -69,19 +59,11 @@ impl Steps {
                 Outcome::Failed(err) => ("FAIL", format!("  {}", first_line(err))),
                 Outcome::Skipped(why) => ("skip", format!("  ({why})")),
             };
-            println!(
-                "  {mark}  {:<width$}  {:>8}{note}",
-                step.name,
-                fmt_duration(step.took)
-            );
+            println!("  {mark}  {:<width$}  {:>8}{note}", step.name, fmt_duration(step.took));
         }
         println!("  total {}", fmt_duration(total));
-        let failed: Vec<&str> = self
-            .done
-            .iter()
-            .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
-            .map(|s| s.name.as_str())
-            .collect();
+        let failed: Vec<&str> =
+            self.done.iter().filter(|s| matches!(s.outcome, Outcome::Failed(_))).map(|s| s.name.as_str()).collect();
         if failed.is_empty() {
             Ok(())
         } else {

@@ -11,10 +11,7 @@ use anyhow::{Context, Result};
 
 /// The workspace root: xtask lives in `<root>/xtask`.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is one level below the workspace root")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is one level below the workspace root").to_path_buf()
 }
 
 /// The cargo target directory (honours `CARGO_TARGET_DIR`).
@@ -48,9 +45,7 @@ pub fn npm() -> Command {
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = display(cmd);
     println!("$ {shown}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start `{shown}`"))?;
+    let status = cmd.status().with_context(|| format!("could not start `{shown}`"))?;
     if status.success() {
         Ok(())
     } else {
@@ -62,9 +57,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// exits non-zero.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 pub fn display(cmd: &Command) -> String {
@@ -89,31 +82,22 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
         vec![String::new()]
     };
     let path = env::var_os("PATH")?;
-    env::split_paths(&path).find_map(|dir| {
-        exts.iter()
-            .map(|ext| dir.join(format!("{name}{ext}")))
-            .find(|candidate| candidate.is_file())
-    })
+    env::split_paths(&path)
+        .find_map(|dir| exts.iter().map(|ext| dir.join(format!("{name}{ext}"))).find(|candidate| candidate.is_file()))
 }
 
 /// Like [`find_program`], falling back to cargo's bin directory, where `cargo install` puts
 /// things even when it is not on `PATH`.
 pub fn find_cargo_bin(name: &str) -> Option<PathBuf> {
     find_program(name).or_else(|| {
-        let home = env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| home_dir().map(|h| h.join(".cargo")))?;
-        let exe = home
-            .join("bin")
-            .join(format!("{name}{}", env::consts::EXE_SUFFIX));
+        let home = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| home_dir().map(|h| h.join(".cargo")))?;
+        let exe = home.join("bin").join(format!("{name}{}", env::consts::EXE_SUFFIX));
         exe.is_file().then_some(exe)
     })
 }
 
 pub fn home_dir() -> Option<PathBuf> {
-    env::var_os("HOME")
-        .or_else(|| env::var_os("USERPROFILE"))
-        .map(PathBuf::from)
+    env::var_os("HOME").or_else(|| env::var_os("USERPROFILE")).map(PathBuf::from)
 }
 
 pub fn mtime(path: &Path) -> Option<SystemTime> {

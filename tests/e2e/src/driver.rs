@@ -27,33 +27,19 @@ impl TauriDriver {
         let exe = tauri_driver_path()?;
         let [port, native_port] = free_ports()?;
         let mut cmd = Command::new(&exe);
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .stdin(Stdio::null());
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]).stdin(Stdio::null());
         for (key, value) in env {
             cmd.env(key, value);
         }
         // Xvfb has no GPU: WebKitGTK's DMA-BUF renderer and accelerated compositing can leave
         // the window blank there. Harmless on a real display; a caller's own setting wins.
-        for key in [
-            "WEBKIT_DISABLE_DMABUF_RENDERER",
-            "WEBKIT_DISABLE_COMPOSITING_MODE",
-        ] {
+        for key in ["WEBKIT_DISABLE_DMABUF_RENDERER", "WEBKIT_DISABLE_COMPOSITING_MODE"] {
             if env::var_os(key).is_none() {
                 cmd.env(key, "1");
             }
         }
-        println!(
-            "starting {} --port {port} --native-port {native_port}",
-            exe.display()
-        );
-        let child = cmd
-            .spawn()
-            .with_context(|| format!("starting {}", exe.display()))?;
+        println!("starting {} --port {port} --native-port {native_port}", exe.display());
+        let child = cmd.spawn().with_context(|| format!("starting {}", exe.display()))?;
         let mut driver = TauriDriver { child, port };
         driver.wait_ready()?;
         Ok(driver)
@@ -86,9 +72,7 @@ impl Drop for TauriDriver {
     fn drop(&mut self) {
         // SIGTERM first: tauri-driver then stops WebKitWebDriver, which a SIGKILL would orphan.
         if cfg!(unix) {
-            let _ = Command::new("kill")
-                .arg(self.child.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg(self.child.id().to_string()).status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.child.try_wait() {
@@ -108,18 +92,11 @@ fn tauri_driver_path() -> Result<PathBuf> {
         return Ok(PathBuf::from(path));
     }
     let name = format!("tauri-driver{}", env::consts::EXE_SUFFIX);
-    let on_path = env::var_os("PATH")
-        .map(|p| {
-            env::split_paths(&p)
-                .map(|d| d.join(&name))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let cargo_home = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        env::var_os("HOME")
-            .or_else(|| env::var_os("USERPROFILE"))
-            .map(|h| PathBuf::from(h).join(".cargo"))
-    });
+    let on_path =
+        env::var_os("PATH").map(|p| env::split_paths(&p).map(|d| d.join(&name)).collect::<Vec<_>>()).unwrap_or_default();
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").or_else(|| env::var_os("USERPROFILE")).map(|h| PathBuf::from(h).join(".cargo")));
     on_path
         .into_iter()
         .chain(cargo_home.map(|h| h.join("bin").join(&name)))

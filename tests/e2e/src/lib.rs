@@ -66,15 +66,9 @@ impl App {
             return Ok(None);
         };
         let app = PathBuf::from(app);
-        anyhow::ensure!(
-            app.is_file(),
-            "ZONGWU_E2E_APP={} is not a file",
-            app.display()
-        );
-        let data_dir = tempfile::Builder::new()
-            .prefix("zongwu-e2e-")
-            .tempdir()
-            .context("creating the temporary data directory")?;
+        anyhow::ensure!(app.is_file(), "ZONGWU_E2E_APP={} is not a file", app.display());
+        let data_dir =
+            tempfile::Builder::new().prefix("zongwu-e2e-").tempdir().context("creating the temporary data directory")?;
         println!("data dir: {}", data_dir.path().display());
 
         // Workbooks go next to the database, not into the user's Documents folder.
@@ -91,22 +85,15 @@ impl App {
                 }
             }
         });
-        let session = Session::create(&driver.url(), &capabilities)
-            .context("creating the WebDriver session (starting the app)")?;
+        let session =
+            Session::create(&driver.url(), &capabilities).context("creating the WebDriver session (starting the app)")?;
 
         let screenshots = screenshot_dir();
         // Old screenshots would mix with this run's; the directory holds one run only.
         let _ = fs::remove_dir_all(&screenshots);
-        fs::create_dir_all(&screenshots)
-            .with_context(|| format!("creating {}", screenshots.display()))?;
+        fs::create_dir_all(&screenshots).with_context(|| format!("creating {}", screenshots.display()))?;
 
-        Ok(Some(App {
-            session,
-            _driver: driver,
-            data_dir,
-            screenshots,
-            shot: 0,
-        }))
+        Ok(Some(App { session, _driver: driver, data_dir, screenshots, shot: 0 }))
     }
 
     /// The app's data directory (`ZONGWU_DATA_DIR`).
@@ -141,9 +128,7 @@ impl App {
     pub fn screenshot(&mut self, step: &str) -> Result<PathBuf> {
         self.shot += 1;
         let png = self.session.screenshot()?;
-        let path = self
-            .screenshots
-            .join(format!("{:02}-{step}.png", self.shot));
+        let path = self.screenshots.join(format!("{:02}-{step}.png", self.shot));
         fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         println!("screenshot: {}", path.display());
         Ok(path)
@@ -156,37 +141,26 @@ impl App {
 
     /// Waits until a visible element matches `css` and its text contains `text`.
     pub fn wait_for_text(&self, css: &str, text: &str) -> Result<Element> {
-        poll(&format!("visible `{css}` containing {text:?}"), || {
-            self.find_visible(css, text)
-        })
+        step(format_args!("wait for {css} {text}"));
+        poll(&format!("visible `{css}` containing {text:?}"), || self.find_visible(css, text))
     }
 
     /// Waits until no visible element matches `css` (a dialog closed, a spinner went away).
     pub fn wait_gone(&self, css: &str) -> Result<()> {
-        poll(&format!("`{css}` to disappear"), || {
-            Ok(self.find_visible(css, "")?.is_none().then_some(()))
-        })
+        step(format_args!("wait until {css} is gone"));
+        poll(&format!("`{css}` to disappear"), || Ok(self.find_visible(css, "")?.is_none().then_some(())))
     }
 
     /// The first visible element matching `css` whose text contains `text`, if any now.
     pub fn find_visible(&self, css: &str, text: &str) -> Result<Option<Element>> {
-        let found = self
-            .session
-            .execute(FIND_VISIBLE_JS, &[json!(css), json!(text)])?;
+        let found = self.session.execute(FIND_VISIBLE_JS, &[json!(css), json!(text)])?;
         Ok(Element::from_json(&found))
     }
 
     /// The text of every visible element matching `css`.
     pub fn texts(&self, css: &str) -> Result<Vec<String>> {
         let found = self.session.execute(ALL_TEXTS_JS, &[json!(css)])?;
-        Ok(found
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default())
     }
 
     /// Waits for `css` and clicks it.
@@ -197,6 +171,7 @@ impl App {
     /// Waits for a visible `css` element containing `text` and clicks it, retrying while an
     /// animation or overlay is in the way.
     pub fn click_text(&self, css: &str, text: &str) -> Result<()> {
+        step(format_args!("click {css} {text}"));
         poll(&format!("click on `{css}` containing {text:?}"), || {
             let Some(el) = self.find_visible(css, text)? else {
                 return Ok(None);
@@ -212,23 +187,15 @@ impl App {
     /// Types into the input `css` (an `<input>`/`<textarea>` or a wrapper such as `el-input`),
     /// replacing what was there.
     pub fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        step(format_args!("type {css} {text:?}"));
         let input = poll(&format!("input in `{css}`"), || {
             let found = self.session.execute(FIND_INPUT_JS, &[json!(css)])?;
             Ok(Element::from_json(&found))
         })?;
-        self.session.click(&input).or_else(
-            |err| {
-                if is_transient(&err) {
-                    Ok(())
-                } else {
-                    Err(err)
-                }
-            },
-        )?;
+        self.session.click(&input).or_else(|err| if is_transient(&err) { Ok(()) } else { Err(err) })?;
         if !self.session.property(&input, "value")?.is_empty() {
             // Ctrl+A, Backspace: a real user's clear, which fires the input events Vue listens to.
-            self.session
-                .send_keys(&input, "\u{E009}a\u{E000}\u{E003}")?;
+            self.session.send_keys(&input, "\u{E009}a\u{E000}\u{E003}")?;
         }
         self.session.send_keys(&input, text)?;
         let value = self.session.property(&input, "value")?;
@@ -236,8 +203,7 @@ impl App {
             // Some WebDriver builds cannot synthesise keys for CJK characters; set the value the
             // way an input method would deliver it.
             println!("typing into `{css}` gave {value:?}; setting the value directly");
-            self.session
-                .execute(SET_VALUE_JS, &[input.to_json(), json!(text)])?;
+            self.session.execute(SET_VALUE_JS, &[input.to_json(), json!(text)])?;
         }
         Ok(())
     }
@@ -246,10 +212,7 @@ impl App {
     /// Options are teleported into `<body>`, each with `data-testid="option-<value>"`.
     pub fn select(&self, css: &str, option: &str) -> Result<()> {
         self.click(css)?;
-        self.click_text(
-            "[data-testid^=\"option-\"], .el-select-dropdown__item",
-            option,
-        )
+        self.click_text("[data-testid^=\"option-\"], .el-select-dropdown__item", option)
     }
 
     /// The trimmed text of the first visible `css` element.
@@ -263,6 +226,11 @@ impl App {
         let el = self.wait_for(css)?;
         self.session.attribute(&el, name)
     }
+}
+
+/// Logs one action, so a failure's output shows how far the test got.
+fn step(what: std::fmt::Arguments<'_>) {
+    println!("  · {}", what.to_string().trim_end());
 }
 
 /// Calls `f` until it yields `Some`, an error, or [`TIMEOUT`] passes.
@@ -284,10 +252,7 @@ fn is_transient(err: &anyhow::Error) -> bool {
     err.downcast_ref::<WebDriverError>().is_some_and(|e| {
         matches!(
             e.error.as_str(),
-            "element click intercepted"
-                | "element not interactable"
-                | "stale element reference"
-                | "no such element"
+            "element click intercepted" | "element not interactable" | "stale element reference" | "no such element"
         )
     })
 }
@@ -303,20 +268,13 @@ fn display_result(r: &Result<PathBuf>) -> String {
 fn screenshot_dir() -> PathBuf {
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("..")
-                .join("target")
-        });
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("target"));
     target.join("e2e-screenshots")
 }
 
 /// Decodes a base64 PNG as returned by the screenshot endpoint.
 pub(crate) fn decode_png(b64: &str) -> Result<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .context("screenshot is not base64")
+    base64::engine::general_purpose::STANDARD.decode(b64).context("screenshot is not base64")
 }
 
 pub(crate) fn value_str(v: &Value) -> String {

@@ -27,11 +27,7 @@ pub struct WebDriverError {
 
 impl fmt::Display for WebDriverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "WebDriver error {} ({}): {}",
-            self.error, self.status, self.message
-        )
+        write!(f, "WebDriver error {} ({}): {}", self.error, self.status, self.message)
     }
 }
 
@@ -45,9 +41,7 @@ impl Element {
     /// Reads a web element reference (`{"element-6066-…": id}`); `None` for `null` or anything
     /// else.
     pub fn from_json(v: &Value) -> Option<Element> {
-        v.get(ELEMENT_KEY)
-            .and_then(Value::as_str)
-            .map(|id| Element(id.to_owned()))
+        v.get(ELEMENT_KEY).and_then(Value::as_str).map(|id| Element(id.to_owned()))
     }
 
     /// The JSON form, to pass an element as a script argument.
@@ -66,27 +60,11 @@ pub struct Session {
 impl Session {
     /// `POST /session`: starts the app and waits for its window.
     pub fn create(server: &str, capabilities: &Value) -> Result<Session> {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(5))
-            // Creating a session launches the app; a cold debug build can take a while.
-            .timeout_read(Duration::from_secs(120))
-            .build();
-        let value = call(
-            &agent,
-            "POST",
-            &format!("{server}/session"),
-            Some(capabilities),
-        )?;
-        let id = value
-            .get("sessionId")
-            .and_then(Value::as_str)
-            .with_context(|| format!("no sessionId in {value}"))?
-            .to_owned();
-        Ok(Session {
-            agent,
-            base: format!("{server}/session/{id}"),
-            id,
-        })
+        let agent = ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).build();
+        // Creating a session launches the app; a cold debug build can take a while.
+        let value = call_with(&agent, "POST", &format!("{server}/session"), Some(capabilities), Duration::from_secs(120))?;
+        let id = value.get("sessionId").and_then(Value::as_str).with_context(|| format!("no sessionId in {value}"))?.to_owned();
+        Ok(Session { agent, base: format!("{server}/session/{id}"), id })
     }
 
     pub fn id(&self) -> &str {
@@ -98,12 +76,7 @@ impl Session {
     }
 
     fn post(&self, path: &str, body: Value) -> Result<Value> {
-        call(
-            &self.agent,
-            "POST",
-            &format!("{}{path}", self.base),
-            Some(&body),
-        )
+        call(&self.agent, "POST", &format!("{}{path}", self.base), Some(&body))
     }
 
     /// Runs `script` (a function body using `arguments`) in the page and returns its result.
@@ -118,19 +91,16 @@ impl Session {
     }
 
     pub fn click(&self, el: &Element) -> Result<()> {
-        self.post(&format!("/element/{}/click", el.0), json!({}))
-            .map(drop)
+        self.post(&format!("/element/{}/click", el.0), json!({})).map(drop)
     }
 
     /// Types `text` with real key events; `\u{E000}`… are the W3C special keys.
     pub fn send_keys(&self, el: &Element, text: &str) -> Result<()> {
-        self.post(&format!("/element/{}/value", el.0), json!({ "text": text }))
-            .map(drop)
+        self.post(&format!("/element/{}/value", el.0), json!({ "text": text })).map(drop)
     }
 
     pub fn text(&self, el: &Element) -> Result<String> {
-        self.get(&format!("/element/{}/text", el.0))
-            .map(|v| value_str(&v))
+        self.get(&format!("/element/{}/text", el.0)).map(|v| value_str(&v))
     }
 
     pub fn attribute(&self, el: &Element, name: &str) -> Result<Option<String>> {
@@ -149,6 +119,9 @@ impl Session {
 
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
+        // WebKitGTK takes the screenshot after the next rendering update; on an idle page under
+        // Xvfb none comes and the command never returns. A few invisible repaints provide one.
+        self.execute(REPAINT_JS, &[])?;
         let v = self.get("/screenshot")?;
         decode_png(v.as_str().context("screenshot is not a string")?)
     }
@@ -171,34 +144,51 @@ impl Drop for Session {
 
 /// One WebDriver command: returns the `value` of the answer or the server's error.
 fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> Result<Value> {
-    let request = agent.request(method, url);
+    call_with(agent, method, url, body, CALL_TIMEOUT)
+}
+
+/// A command that takes longer than this is stuck: fail it instead of hanging CI.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn call_with(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>, timeout: Duration) -> Result<Value> {
+    // A per-request deadline, not the agent's read timeout: ureq 2 clears socket read timeouts
+    // when a connection goes back to its pool, so a reused connection would wait forever.
+    let request = agent.request(method, url).timeout(timeout);
     let response = match body {
         Some(body) => request.send_json(body),
         None => request.call(),
     };
     let answer: Value = match response {
-        Ok(resp) => resp
-            .into_json()
-            .with_context(|| format!("{method} {url}: body is not JSON"))?,
+        Ok(resp) => resp.into_json().with_context(|| format!("{method} {url}: body is not JSON"))?,
         Err(ureq::Error::Status(status, resp)) => {
             let body: Value = resp.into_json().unwrap_or(Value::Null);
             let value = &body["value"];
-            return Err(WebDriverError {
-                status,
-                error: value_str(&value["error"]),
-                message: value_str(&value["message"]),
-            }
-            .into());
+            return Err(
+                WebDriverError { status, error: value_str(&value["error"]), message: value_str(&value["message"]) }.into()
+            );
         }
         Err(err) => return Err(err).with_context(|| format!("{method} {url}")),
     };
     Ok(answer.get("value").cloned().unwrap_or(Value::Null))
 }
 
+/// Adds a nearly transparent 1-pixel element and moves it for half a second: enough rendering
+/// updates for a screenshot, nothing visible in it.
+const REPAINT_JS: &str = r#"
+const dot = document.createElement('div');
+dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01;' +
+  'background:#000;pointer-events:none;z-index:2147483647';
+document.body.appendChild(dot);
+let n = 0;
+const tick = setInterval(() => {
+  dot.style.left = (n++ % 2) + 'px';
+  if (n > 20) { clearInterval(tick); dot.remove(); }
+}, 25);
+return true;
+"#;
+
 /// `GET /status` on a server: `Ok` once it answers at all.
 pub fn status(server: &str) -> Result<Value> {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(2))
-        .build();
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(2)).build();
     call(&agent, "GET", &format!("{server}/status"), None)
 }

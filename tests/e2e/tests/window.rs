@@ -24,7 +24,10 @@ const UNIT_NAME: &str = "端到端测试学院";
 const OFFICER_NAME: &str = "王测试";
 const OFFICER_STAFF_NO: &str = "20269001";
 const OFFICER_PHONE: &str = "13800138000";
-const NEED_TITLE: &str = "报修工单自动派单（E2E）";
+/// Typed with full-width brackets, as a Chinese input method gives them; stored and shown with
+/// half-width ones (the core normalises full-width ASCII in every text field).
+const NEED_TITLE_TYPED: &str = "报修工单自动派单（E2E）";
+const NEED_TITLE: &str = "报修工单自动派单(E2E)";
 const NEED_DESCRIPTION: &str = "学生在服务平台报修后，工单按楼栋自动派给维修班组。";
 const NEED_BENEFIT: &str = "派单时间从半天缩短到十分钟。";
 
@@ -54,11 +57,11 @@ fn need_goes_from_officer_to_expert_to_approved_and_exported() {
 
 /// A fresh data directory: the admin is acting and there is no demo data.
 fn empty_start(app: &mut App) -> Result<()> {
+    // The locale is remembered in the webview's localStorage, which outlives the data directory:
+    // pin zh-CN, the office's language, so labels below are known.
+    app.click_text(&format!("{} .el-radio-button", tid("locale-switch")), "中文")?;
     let user = app.text(&tid("current-user"))?;
-    anyhow::ensure!(
-        user.contains(ADMIN),
-        "a new database starts as the built-in admin, but the top bar shows {user:?}"
-    );
+    anyhow::ensure!(user.contains(ADMIN), "a new database starts as the built-in admin, but the top bar shows {user:?}");
     app.click(&tid("nav-needs"))?;
     anyhow::ensure!(
         app.find_visible(&tid("need-item"), "")?.is_none(),
@@ -71,14 +74,11 @@ fn empty_start(app: &mut App) -> Result<()> {
 /// Units page → new unit. The officer form needs a unit to choose, and the database is empty.
 fn add_unit(app: &mut App) -> Result<()> {
     app.click(&tid("nav-units"))?;
-    // TODO(ui): ui/src/features/units has no view yet; these ids follow the roster form's naming
-    // (`<feature>-new`, `<feature>-form-<field>`, `<feature>-form-save`). Check them against the
-    // units view once it lands and add missing data-testids there.
     app.click(&tid("unit-new"))?;
     app.type_into(&tid("unit-form-code"), UNIT_CODE)?;
     app.type_into(&tid("unit-form-name"), UNIT_NAME)?;
     // Kind (service unit / college / office): a college, picked by its label.
-    app.select(&tid("unit-form-kind"), "学院")?;
+    app.click_text(".el-dialog .el-radio-button", "学院")?;
     app.click(&tid("unit-form-save"))?;
     app.wait_gone(&tid("unit-form-save"))?;
     app.wait_for_text("body", UNIT_NAME)?;
@@ -97,31 +97,17 @@ fn add_officer(app: &mut App) -> Result<()> {
     app.screenshot("officer-form")?;
     app.click(&tid("officer-form-save"))?;
     app.wait_gone(&tid("officer-form-save"))?;
-    app.wait_for_text("body", OFFICER_STAFF_NO)?;
+    app.wait_for_text(&tid("officer-row"), OFFICER_STAFF_NO)?;
     app.screenshot("officer-added")?;
     Ok(())
 }
 
-/// Top bar → switch user → the user whose entry contains `name`.
+/// Top bar → switch user (a dialog listing every local user) → the entry containing `name`.
 fn switch_user(app: &mut App, name: &str) -> Result<()> {
-    // The menu may have been built before the user existed (a new officer): reopen until the
-    // entry appears rather than failing on the first look.
-    poll(&format!("user {name:?} in the user switch"), || {
-        app.click(&tid("switch-user"))?;
-        match app.find_visible(&tid("user-item"), name)? {
-            Some(_) => Ok(Some(())),
-            None => {
-                // Close the menu so the next click opens a fresh one.
-                app.session.execute(
-                    "document.activeElement && document.activeElement.blur(); \
-                     document.body.click();",
-                    &[],
-                )?;
-                Ok(None)
-            }
-        }
-    })?;
+    close_drawer(app)?;
+    app.click(&tid("switch-user"))?;
     app.click_text(&tid("user-item"), name)?;
+    app.wait_gone(&tid("user-item"))?;
     app.wait_for_text(&tid("current-user"), name)?;
     app.screenshot(&format!("acting-as-{}", ascii_slug(name)))?;
     Ok(())
@@ -131,7 +117,7 @@ fn switch_user(app: &mut App, name: &str) -> Result<()> {
 fn submit_need(app: &mut App) -> Result<()> {
     app.click(&tid("nav-needs"))?;
     app.click(&tid("need-new"))?;
-    app.type_into(&tid("need-form-title"), NEED_TITLE)?;
+    app.type_into(&tid("need-form-title"), NEED_TITLE_TYPED)?;
     app.type_into(&tid("need-form-description"), NEED_DESCRIPTION)?;
     app.type_into(&tid("need-form-benefit"), NEED_BENEFIT)?;
     app.screenshot("need-form")?;
@@ -146,11 +132,12 @@ fn submit_need(app: &mut App) -> Result<()> {
 fn review_need(app: &mut App) -> Result<()> {
     open_need(app)?;
     app.click(&tid("need-review"))?;
-    // TODO(ui): if the review form requires scores (feasibility, benefit, urgency, cost) without
-    // defaults, set them here (e.g. `review-score-<criterion>`) once the form exists.
+    // Every criterion starts at 3 of 5 stars; the expert adds a comment.
+    app.type_into(&tid("review-comment"), "可行，建议先在南湖校区试点。")?;
     app.screenshot("review-form")?;
     app.click(&tid("review-submit"))?;
     app.wait_gone(&tid("review-submit"))?;
+    app.wait_for_text(&tid("review-item"), EXPERT)?;
     app.screenshot("reviewed")?;
     Ok(())
 }
@@ -175,15 +162,30 @@ fn transition(app: &mut App, status: &str, labels: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Needs page → the test's need (opens its detail).
+/// Needs page → the test's need, unless its drawer is already open.
 fn open_need(app: &mut App) -> Result<()> {
+    if app.find_visible(&tid("need-drawer"), NEED_TITLE)?.is_some() {
+        return Ok(());
+    }
+    close_drawer(app)?;
     app.click(&tid("nav-needs"))?;
     app.click_text(&tid("need-item"), NEED_TITLE)?;
+    app.wait_for(&tid("need-status"))?;
+    Ok(())
+}
+
+/// Closes an open drawer (need or officer detail): its overlay covers the top bar and the nav.
+fn close_drawer(app: &mut App) -> Result<()> {
+    if app.find_visible(".el-drawer", "")?.is_some() {
+        app.click(".el-drawer .el-drawer__close-btn")?;
+        app.wait_gone(".el-drawer")?;
+    }
     Ok(())
 }
 
 /// Export the needs workbook; the notification shows where it went.
 fn export_needs(app: &mut App) -> Result<()> {
+    close_drawer(app)?;
     app.click(&tid("nav-needs"))?;
     app.click(&tid("export-needs"))?;
     let path = app.text(&tid("export-path"))?;
@@ -200,22 +202,15 @@ fn export_needs(app: &mut App) -> Result<()> {
 
 /// The file exists, is an xlsx (a zip) and one of its sheets holds the need's title.
 fn check_workbook(path: &Path) -> Result<()> {
-    let bytes =
-        fs::read(path).with_context(|| format!("the exported file {path:?} should exist"))?;
+    let bytes = fs::read(path).with_context(|| format!("the exported file {path:?} should exist"))?;
     anyhow::ensure!(
         bytes.starts_with(b"PK\x03\x04"),
         "an .xlsx is a zip archive, but {path:?} does not start with the zip signature"
     );
     let mut workbook = open_workbook_auto(path).with_context(|| format!("opening {path:?}"))?;
-    let found = workbook.worksheets().iter().any(|(_, range)| {
-        range
-            .cells()
-            .any(|(_, _, cell)| cell.to_string().contains(NEED_TITLE))
-    });
-    anyhow::ensure!(
-        found,
-        "the needs workbook should list the approved need {NEED_TITLE:?}, but no cell holds it"
-    );
+    let found =
+        workbook.worksheets().iter().any(|(_, range)| range.cells().any(|(_, _, cell)| cell.to_string().contains(NEED_TITLE)));
+    anyhow::ensure!(found, "the needs workbook should list the approved need {NEED_TITLE:?}, but no cell holds it");
     Ok(())
 }
 
@@ -225,15 +220,8 @@ fn ascii_slug(name: &str) -> String {
         ADMIN => "admin".into(),
         EXPERT => "expert".into(),
         OFFICER_NAME => "officer".into(),
-        other => other
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_string()
-                } else {
-                    format!("{:x}", c as u32)
-                }
-            })
-            .collect(),
+        other => {
+            other.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("{:x}", c as u32) }).collect()
+        }
     }
 }

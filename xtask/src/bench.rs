@@ -1,0 +1,798 @@
+//! `cargo xtask bench`: the figures issue #2 asks for, written into `docs/benchmarks.md`.
+//!
+//! - **export**: 100,000 officers from the store to the formatted roster workbook
+//!   (`zongwu_core::excel::export_officers`), side by side in one run with rust_xlsxwriter writing
+//!   the same cells and nothing else (the floor), Python XlsxWriter (constant_memory) and openpyxl
+//!   (write_only). The Rust contenders are `crates/zongwu-core/examples/export_bench.rs`, the
+//!   Python ones `bench/*.py` in a venv under `target/bench-venv` with the versions pinned in
+//!   `bench/requirements.txt`. Each contender runs `--runs` times, interleaved; the table shows
+//!   the median time and the highest peak.
+//! - **startup**: the release app to its first screen (the UI calls `app_ready`, the app prints
+//!   `ZONGWU_READY <ms>` when `ZONGWU_REPORT_READY` is set), the resident memory of the app and
+//!   its WebView processes 3 s later, and the size of the release binary. Under a private Xvfb
+//!   when there is no display.
+//!
+//! Each part replaces its own section of docs/benchmarks.md, between
+//! `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::env;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::setup;
+use crate::util::{cargo, display, find_program, mtime, newest_mtime, output, repo_root, run, target_dir};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rows in the export benchmark.
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+    /// Run one part only.
+    #[arg(long, value_enum)]
+    only: Option<Only>,
+    /// Runs of each export contender (interleaved; the median counts).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Starts of the app per kind of start.
+    #[arg(long, default_value_t = 5)]
+    starts: usize,
+    /// Print the tables without writing docs/benchmarks.md.
+    #[arg(long)]
+    no_write: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    Export,
+    Startup,
+}
+
+pub fn bench(args: Args) -> Result<()> {
+    let mut failed = Vec::new();
+    if args.only != Some(Only::Startup) {
+        match export(&args) {
+            Ok(section) => publish(&args, "export", &section)?,
+            Err(e) => {
+                eprintln!("\nexport benchmark failed: {e:#}");
+                failed.push("export");
+            }
+        }
+    }
+    if args.only != Some(Only::Export) {
+        match startup(&args) {
+            Ok((section, complete)) => {
+                publish(&args, "startup", &section)?;
+                if !complete {
+                    failed.push("startup");
+                }
+            }
+            Err(e) => {
+                eprintln!("\nstartup benchmark failed: {e:#}");
+                failed.push("startup");
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("not measured completely: {}", failed.join(", "))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Contender {
+    Ours,
+    Floor,
+    XlsxWriter,
+    Openpyxl,
+}
+
+impl Contender {
+    const ALL: [Contender; 4] = [Contender::Ours, Contender::Floor, Contender::XlsxWriter, Contender::Openpyxl];
+
+    fn key(self) -> &'static str {
+        match self {
+            Contender::Ours => "ours",
+            Contender::Floor => "floor",
+            Contender::XlsxWriter => "xlsxwriter",
+            Contender::Openpyxl => "openpyxl",
+        }
+    }
+
+    fn label(self, versions: &BTreeMap<String, String>) -> String {
+        let v = |name: &str| versions.get(name).cloned().unwrap_or_else(|| "?".into());
+        match self {
+            Contender::Ours => "**zongwu** `export_officers`: store → formatted roster + summary sheet".into(),
+            Contender::Floor => "rust_xlsxwriter, the same cells and nothing else (floor)".into(),
+            Contender::XlsxWriter => format!("Python XlsxWriter {} (`constant_memory`)", v("xlsxwriter")),
+            Contender::Openpyxl => format!("Python openpyxl {} (`write_only`)", v("openpyxl")),
+        }
+    }
+}
+
+/// One run's JSON line.
+struct Sample {
+    seconds: f64,
+    peak_mb: Option<f64>,
+    cpu_seconds: Option<f64>,
+    file_bytes: u64,
+}
+
+fn export(args: &Args) -> Result<String> {
+    let rows = args.rows;
+    let runs = args.runs.max(1);
+    let root = repo_root();
+    let work = target_dir().join("bench");
+    fs::create_dir_all(&work)?;
+
+    let python = python_venv()?;
+    let versions = python_versions(&python);
+    run(cargo().args(["build", "--release", "-p", "zongwu-core", "--example", "export_bench"]))?;
+    let bin = target_dir().join("release").join("examples").join(format!("export_bench{}", env::consts::EXE_SUFFIX));
+    let db = seeded_store(&bin, rows)?;
+
+    let out_dir = work.join("out");
+    fs::create_dir_all(&out_dir)?;
+    let facts = Facts::collect();
+    println!("\nexport: {rows} rows, {runs} interleaved runs of each contender (load average {})", facts.load);
+    let mut samples: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
+    for round in 1..=runs {
+        for c in Contender::ALL {
+            let out = out_dir.join(format!("{}-{round}.xlsx", c.key()));
+            let _ = fs::remove_file(&out);
+            let mut cmd = match c {
+                Contender::Ours => {
+                    let mut cmd = Command::new(&bin);
+                    cmd.arg("ours").arg(&db).arg(&out);
+                    cmd
+                }
+                Contender::Floor => {
+                    let mut cmd = Command::new(&bin);
+                    cmd.arg("floor").arg(&out).arg(rows.to_string());
+                    cmd
+                }
+                Contender::XlsxWriter | Contender::Openpyxl => {
+                    let mut cmd = Command::new(&python);
+                    cmd.arg(root.join("bench").join(format!("export_{}.py", c.key()))).arg(rows.to_string()).arg(&out);
+                    cmd
+                }
+            };
+            let sample = run_contender(&mut cmd, &out)?;
+            println!(
+                "  run {round} {:<10} {:>7.3} s  peak {}  cpu {}",
+                c.key(),
+                sample.seconds,
+                opt(sample.peak_mb, "MB", 1),
+                opt(sample.cpu_seconds, "s", 2)
+            );
+            samples.entry(c.key()).or_default().push(sample);
+        }
+    }
+    let load_after = Facts::load_average();
+    let section = export_section(rows, runs, &samples, &versions, &facts, &load_after);
+    println!("\n{section}");
+    Ok(section)
+}
+
+/// Runs one contender, checks its workbook and reads its JSON line.
+fn run_contender(cmd: &mut Command, out: &Path) -> Result<Sample> {
+    let shown = display(cmd);
+    let result = cmd.stdin(Stdio::null()).output().with_context(|| format!("could not start `{shown}`"))?;
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    if !result.status.success() {
+        bail!("`{shown}` failed ({}):\n{}{}", result.status, stdout, String::from_utf8_lossy(&result.stderr));
+    }
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .with_context(|| format!("`{shown}` printed no JSON line:\n{stdout}"))?;
+    let seconds = json_number(line, "seconds").with_context(|| format!("no \"seconds\" in {line}"))?;
+    let file_bytes = check_workbook(out).with_context(|| format!("the workbook of `{shown}`"))?;
+    Ok(Sample { seconds, peak_mb: json_number(line, "peak_rss_mb"), cpu_seconds: json_number(line, "cpu_seconds"), file_bytes })
+}
+
+/// The file exists, is not empty and is a zip (every xlsx is); returns its size.
+fn check_workbook(path: &Path) -> Result<u64> {
+    let size = fs::metadata(path).with_context(|| format!("{} was not written", path.display()))?.len();
+    let mut magic = [0u8; 4];
+    fs::File::open(path)?.read_exact(&mut magic).with_context(|| format!("{} is too short", path.display()))?;
+    anyhow::ensure!(magic == *b"PK\x03\x04", "{} is not a zip file", path.display());
+    Ok(size)
+}
+
+/// The value of a top-level number field of a one-line JSON object (`null` → None). The lines
+/// come from our own scripts, so this does not need to be a JSON parser.
+fn json_number(line: &str, key: &str) -> Option<f64> {
+    let at = line.find(&format!("\"{key}\""))? + key.len() + 2;
+    let rest = line[at..].trim_start().strip_prefix(':')?.trim_start();
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+/// A store with `rows` officers, seeded once per row count and kept in target/bench/ until the
+/// generator (the example's source) or the migrations change.
+fn seeded_store(bin: &Path, rows: usize) -> Result<PathBuf> {
+    let dir = target_dir().join("bench").join(format!("store-{rows}"));
+    let db = dir.join("zongwu.db");
+    let marker = dir.join("seeded");
+    let inputs =
+        [mtime(&repo_root().join("crates/zongwu-core/examples/export_bench.rs")), newest_mtime(&repo_root().join("migrations"))];
+    let seeded = mtime(&marker);
+    if db.is_file() && seeded.is_some() && inputs.iter().all(|i| *i <= seeded) {
+        println!("using the seeded store {}", db.display());
+        return Ok(db);
+    }
+    let tmp = dir.with_extension("tmp");
+    let _ = fs::remove_dir_all(&tmp);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&tmp)?;
+    run(Command::new(bin).arg("seed").arg(tmp.join("zongwu.db")).arg(rows.to_string()))?;
+    fs::write(tmp.join("seeded"), format!("{rows}\n"))?;
+    fs::rename(&tmp, &dir)?;
+    Ok(db)
+}
+
+/// target/bench-venv with the pinned packages of bench/requirements.txt, made or topped up when
+/// needed; returns its python.
+fn python_venv() -> Result<PathBuf> {
+    let venv = target_dir().join("bench-venv");
+    let python = if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") };
+    if !python.is_file() {
+        let system = ["python3", "python"]
+            .into_iter()
+            .find(|p| find_program(p).is_some())
+            .context("Python 3 not found (Debian: apt-get install python3 python3-venv)")?;
+        run(Command::new(system).args(["-m", "venv"]).arg(&venv))
+            .context("could not create the benchmark's Python venv (Debian: apt-get install python3-venv)")?;
+    }
+    let requirements = repo_root().join("bench").join("requirements.txt");
+    let wanted: BTreeSet<String> = fs::read_to_string(&requirements)
+        .with_context(|| format!("reading {}", requirements.display()))?
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(normalise_requirement)
+        .collect();
+    let installed: BTreeSet<String> = output(Command::new(&python).args(["-m", "pip", "freeze", "--disable-pip-version-check"]))
+        .unwrap_or_default()
+        .lines()
+        .map(normalise_requirement)
+        .collect();
+    if !wanted.is_subset(&installed) {
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"])
+            .arg(&requirements))?;
+    }
+    Ok(python)
+}
+
+/// `XlsxWriter==3.3.1` and `xlsxwriter==3.3.1` are the same pin; so are `et-xmlfile` and `et_xmlfile`.
+fn normalise_requirement(line: &str) -> String {
+    line.trim().to_ascii_lowercase().replace('-', "_")
+}
+
+fn python_versions(python: &Path) -> BTreeMap<String, String> {
+    let script = "import sys, xlsxwriter, openpyxl; \
+                  print('python', sys.version.split()[0]); \
+                  print('xlsxwriter', xlsxwriter.__version__); \
+                  print('openpyxl', openpyxl.__version__)";
+    output(Command::new(python).args(["-c", script]))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+fn export_section(
+    rows: usize,
+    runs: usize,
+    samples: &BTreeMap<&str, Vec<Sample>>,
+    versions: &BTreeMap<String, String>,
+    facts: &Facts,
+    load_after: &str,
+) -> String {
+    let median_of = |c: Contender| median(samples[c.key()].iter().map(|s| s.seconds).collect());
+    let peak_of = |c: Contender| samples[c.key()].iter().filter_map(|s| s.peak_mb).reduce(f64::max);
+    let ours = median_of(Contender::Ours);
+    let floor = median_of(Contender::Floor);
+    let xlsxwriter = median_of(Contender::XlsxWriter);
+    let openpyxl = median_of(Contender::Openpyxl);
+
+    let mut s = String::new();
+    s += &format!(
+        "{rows} rows × 13 columns, {runs} runs of each contender interleaved in one run; \
+         time = median wall time of the work (not process start), peak = highest peak resident set \
+         of the process (MB = 10⁶ bytes), CPU = median user + system time of the whole process.\n\n"
+    );
+    s += "| contender | time (median) | runs | CPU | peak RSS | file | ratio |\n";
+    s += "|---|--:|---|--:|--:|--:|---|\n";
+    for c in Contender::ALL {
+        let list = &samples[c.key()];
+        let times = list.iter().map(|x| format!("{:.2}", x.seconds)).collect::<Vec<_>>().join(" / ");
+        let cpu = list.iter().filter_map(|x| x.cpu_seconds).collect::<Vec<_>>();
+        let cpu = if cpu.is_empty() { "–".to_string() } else { format!("{:.2} s", median(cpu)) };
+        let file = list.last().map(|x| x.file_bytes as f64 / 1e6).unwrap_or(0.0);
+        let ratio = match c {
+            Contender::Ours => String::new(),
+            Contender::Floor => format!("ours / floor = **{:.2}×**", ours / floor),
+            Contender::XlsxWriter => format!("XlsxWriter / ours = **{:.1}×**", xlsxwriter / ours),
+            Contender::Openpyxl => format!("openpyxl / ours = **{:.1}×**", openpyxl / ours),
+        };
+        s += &format!(
+            "| {} | **{:.2} s** | {times} | {cpu} | {} | {file:.1} MB | {ratio} |\n",
+            c.label(versions),
+            median_of(c),
+            opt(peak_of(c), "MB", 1),
+        );
+    }
+    let peak = peak_of(Contender::Ours);
+    let verdict = |ok: bool| if ok { "met" } else { "**missed**" };
+    s += "\n| goal (issue #2) | measured | |\n|---|--:|---|\n";
+    s += &format!("| time ≤ 1.5 s | {ours:.2} s | {} |\n", verdict(ours <= 1.5));
+    s += &format!("| within 1.4× of the floor | {:.2}× | {} |\n", ours / floor, verdict(ours / floor <= 1.4));
+    match peak {
+        Some(p) => s += &format!("| peak ≤ 40 MB | {p:.1} MB | {} |\n", verdict(p <= 40.0)),
+        None => s += "| peak ≤ 40 MB | not measured on this OS | |\n",
+    }
+    s += &format!("| ≥ 10× faster than XlsxWriter | {:.1}× | {} |\n", xlsxwriter / ours, verdict(xlsxwriter / ours >= 10.0));
+    s += &format!(
+        "\n{}; Python {}. Load average before / after: {} / {}.\n",
+        facts.line(),
+        versions.get("python").map(String::as_str).unwrap_or("?"),
+        facts.load,
+        load_after
+    );
+    s
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn opt(v: Option<f64>, unit: &str, decimals: usize) -> String {
+    match v {
+        Some(v) => format!("{v:.decimals$} {unit}"),
+        None => "–".into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Startup
+
+/// How long to wait for `ZONGWU_READY` before giving up on a start.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Memory is read this long after the first screen, once the WebView has settled.
+const SETTLE: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StartKind {
+    /// An empty data directory with `ZONGWU_NO_DEMO=1`: migrations, first backup, empty lists.
+    Empty,
+    /// An empty data directory: the demo database is generated before the first screen.
+    Demo,
+    /// The data directory of an earlier demo start.
+    Warm,
+}
+
+impl StartKind {
+    const ALL: [StartKind; 3] = [StartKind::Empty, StartKind::Demo, StartKind::Warm];
+
+    fn label(self) -> &'static str {
+        match self {
+            StartKind::Empty => "first start, empty data dir (`ZONGWU_NO_DEMO=1`)",
+            StartKind::Demo => "first start, empty data dir, demo data generated",
+            StartKind::Warm => "warm start, existing demo database",
+        }
+    }
+}
+
+struct Start {
+    /// Spawn to the READY line, measured here.
+    wall_ms: f64,
+    /// The app's own figure: process start to READY.
+    internal_ms: f64,
+    rss_kb: Option<u64>,
+    pss_kb: Option<u64>,
+    processes: Vec<String>,
+}
+
+/// Returns the section and whether every start was measured.
+fn startup(args: &Args) -> Result<(String, bool)> {
+    setup::build_ui_if_stale()?;
+    run(cargo().args(["build", "--release", "-p", "zongwu-desktop"]))?;
+    let bin = target_dir().join("release").join(format!("zongwu{}", env::consts::EXE_SUFFIX));
+    let size = fs::metadata(&bin).with_context(|| format!("{} not found", bin.display()))?.len();
+    let facts = Facts::collect();
+
+    let headless = cfg!(target_os = "linux")
+        && env::var_os("DISPLAY").is_none_or(|d| d.is_empty())
+        && env::var_os("WAYLAND_DISPLAY").is_none_or(|d| d.is_empty());
+    let xvfb = if headless { Some(Xvfb::start().context("no display, and Xvfb could not start")?) } else { None };
+    let display = xvfb.as_ref().map(Xvfb::display);
+
+    let work = target_dir().join("bench").join("startup");
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(&work)?;
+    let warm_dir = work.join("demo-1");
+    let starts = args.starts.max(1);
+    println!("\nstartup: {starts} starts of each kind, {}", bin.display());
+
+    let mut results: BTreeMap<usize, Vec<Start>> = BTreeMap::new();
+    let mut problem: Option<String> = None;
+    'outer: for n in 1..=starts {
+        for (k, kind) in StartKind::ALL.into_iter().enumerate() {
+            let (dir, no_demo) = match kind {
+                StartKind::Empty => (work.join(format!("empty-{n}")), true),
+                StartKind::Demo => (work.join(format!("demo-{n}")), false),
+                StartKind::Warm => (warm_dir.clone(), true),
+            };
+            let log = work.join(format!("{}-{n}.log", ["empty", "demo", "warm"][k]));
+            match start_once(&bin, &dir, no_demo, display.as_deref(), &log) {
+                Ok(s) => {
+                    println!(
+                        "  start {n} {:<6} ready after {:>6.0} ms (app: {:>5.0} ms), RSS {}, PSS {}, {}",
+                        ["empty", "demo", "warm"][k],
+                        s.wall_ms,
+                        s.internal_ms,
+                        opt(s.rss_kb.map(|k| k as f64 * 1024.0 / 1e6), "MB", 1),
+                        opt(s.pss_kb.map(|k| k as f64 * 1024.0 / 1e6), "MB", 1),
+                        s.processes.join(", ")
+                    );
+                    results.entry(k).or_default().push(s);
+                }
+                Err(e) => {
+                    eprintln!("  start {n} {}: {e:#}", ["empty", "demo", "warm"][k]);
+                    problem = Some(format!("{e:#}"));
+                    break 'outer;
+                }
+            }
+            // Keep the first demo start's data dir: the warm starts use it.
+            if kind == StartKind::Empty || (kind == StartKind::Demo && dir != warm_dir) {
+                let _ = fs::remove_dir_all(&dir);
+            }
+        }
+    }
+    drop(xvfb);
+
+    let mut s = String::new();
+    s += &format!(
+        "Release binary `target/release/zongwu{}`: **{:.1} MB** ({size} bytes).\n\n",
+        env::consts::EXE_SUFFIX,
+        size as f64 / 1e6
+    );
+    let screen = match &display {
+        Some(d) => format!("a private Xvfb display {d} (1280×800, software rendering)"),
+        None => "the current display".to_string(),
+    };
+    s += &format!(
+        "Each start spawns the release binary with a data directory under target/bench/startup and \
+         waits for the `ZONGWU_READY` line the app prints when its first screen has rendered \
+         (`app_ready`, env `ZONGWU_REPORT_READY=1`), on {screen}. *Ready* is spawn → that line, \
+         measured outside; *in-app* is the app's own process-start → ready. Memory is read \
+         {} s after ready, summed over the app and all its descendants (the WebKit web and network \
+         processes): RSS counts shared pages once per process, PSS splits them. The page cache is \
+         warm (the binary was just built or run); the kinds of start are interleaved, {starts} of each.\n\n",
+        SETTLE.as_secs()
+    );
+    if results.is_empty() {
+        s += &format!("**Start-up not measured**: {}\n", problem.as_deref().unwrap_or("no start completed").replace('\n', " "));
+    } else {
+        s += "| start | ready (median) | min – max | in-app (median) | RSS, all processes | PSS, all processes | processes |\n";
+        s += "|---|--:|--:|--:|--:|--:|---|\n";
+        for (k, kind) in StartKind::ALL.into_iter().enumerate() {
+            let Some(list) = results.get(&k) else {
+                s += &format!("| {} | not measured | | | | | |\n", kind.label());
+                continue;
+            };
+            let walls: Vec<f64> = list.iter().map(|x| x.wall_ms).collect();
+            let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = walls.iter().copied().fold(0.0, f64::max);
+            let mb = |v: Vec<u64>| -> String {
+                if v.is_empty() {
+                    "–".into()
+                } else {
+                    format!("{:.0} MB", median(v.into_iter().map(|k| k as f64 * 1024.0 / 1e6).collect()))
+                }
+            };
+            let mut names: Vec<String> = list.iter().flat_map(|x| x.processes.iter().cloned()).collect();
+            names.sort();
+            names.dedup();
+            s += &format!(
+                "| {} | **{:.0} ms** | {min:.0} – {max:.0} ms | {:.0} ms | {} | {} | {} |\n",
+                kind.label(),
+                median(walls.clone()),
+                median(list.iter().map(|x| x.internal_ms).collect()),
+                mb(list.iter().filter_map(|x| x.rss_kb).collect()),
+                mb(list.iter().filter_map(|x| x.pss_kb).collect()),
+                names.join(", "),
+            );
+        }
+        if let Some(p) = &problem {
+            s += &format!("\nStopped early: {}\n", p.replace('\n', " "));
+        }
+    }
+    s += &format!("\n{}.\n", facts.line());
+    println!("\n{s}");
+    Ok((s, problem.is_none()))
+}
+
+/// One start: spawn, wait for READY, let it settle, read the memory of the process tree, stop it.
+fn start_once(bin: &Path, data_dir: &Path, no_demo: bool, display: Option<&str>, log: &Path) -> Result<Start> {
+    fs::create_dir_all(data_dir)?;
+    let mut cmd = Command::new(bin);
+    cmd.env("ZONGWU_REPORT_READY", "1")
+        .env("ZONGWU_DATA_DIR", data_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(fs::File::create(log)?);
+    if no_demo {
+        cmd.env("ZONGWU_NO_DEMO", "1");
+    } else {
+        cmd.env_remove("ZONGWU_NO_DEMO");
+    }
+    if let Some(d) = display {
+        cmd.env("DISPLAY", d);
+    }
+    let spawned = Instant::now();
+    let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
+
+    // Read stdout to its end on a thread, so the app never blocks on a full pipe.
+    let (tx, rx) = mpsc::channel::<(Instant, f64)>();
+    let stdout = child.stdout.take().context("no stdout")?;
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            if let Some(ms) = line.strip_prefix("ZONGWU_READY ") {
+                let _ = tx.send((Instant::now(), ms.trim().parse().unwrap_or(f64::NAN)));
+            }
+        }
+    });
+
+    let deadline = spawned + READY_TIMEOUT;
+    let (ready_at, internal_ms) = loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(ready) => break ready,
+            Err(mpsc::RecvTimeoutError::Timeout) | Err(mpsc::RecvTimeoutError::Disconnected) => {}
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("the app exited ({status}) before its first screen; its log: {}", log.display());
+        }
+        if Instant::now() > deadline {
+            stop_tree(&mut child);
+            bail!(
+                "no `ZONGWU_READY` line within {} s. The UI must call the `app_ready` command after \
+                 its first render (ui/src: `api.appReady()`), and the binary must be a release \
+                 build of that UI (ui/dist embedded). The app's log: {}",
+                READY_TIMEOUT.as_secs(),
+                log.display()
+            );
+        }
+    };
+    let wall_ms = (ready_at - spawned).as_secs_f64() * 1000.0;
+
+    thread::sleep(SETTLE);
+    let tree = process_tree(child.id());
+    let mut rss = None;
+    let mut pss = None;
+    let mut processes = Vec::new();
+    for pid in &tree {
+        if let Some(kb) = proc_kb(&format!("/proc/{pid}/status"), "VmRSS:") {
+            *rss.get_or_insert(0) += kb;
+        }
+        if let Some(kb) = proc_kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:") {
+            *pss.get_or_insert(0) += kb;
+        }
+        if let Ok(name) = fs::read_to_string(format!("/proc/{pid}/comm")) {
+            processes.push(name.trim().to_string());
+        }
+    }
+    if processes.is_empty() {
+        processes.push(format!("zongwu{}", env::consts::EXE_SUFFIX));
+    }
+    processes.sort();
+    processes.dedup();
+    stop_tree(&mut child);
+    Ok(Start { wall_ms, internal_ms, rss_kb: rss, pss_kb: pss, processes })
+}
+
+/// `root` and all its descendants, from the parent pids in /proc (Linux; just `root` elsewhere).
+fn process_tree(root: u32) -> Vec<u32> {
+    let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    if let Ok(entries) = fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else { continue };
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+            let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) {
+                children.entry(ppid).or_default().push(pid);
+            }
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        if let Some(kids) = children.get(&tree[i]) {
+            tree.extend(kids.iter().copied().filter(|k| !tree.contains(k)).collect::<Vec<_>>());
+        }
+        i += 1;
+    }
+    tree
+}
+
+/// A `Key:   1234 kB` line of a /proc file, in kB.
+fn proc_kb(path: &str, key: &str) -> Option<u64> {
+    let text = fs::read_to_string(path).ok()?;
+    text.lines().find_map(|l| l.strip_prefix(key))?.split_whitespace().next()?.parse().ok()
+}
+
+/// Stop the app (SIGTERM, then SIGKILL after 5 s) and any of its descendants still running.
+fn stop_tree(child: &mut Child) {
+    let tree = process_tree(child.id());
+    if cfg!(unix) {
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).stderr(Stdio::null()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    // The WebKit processes normally leave with the app; make sure, by the pids seen above.
+    thread::sleep(Duration::from_millis(200));
+    let left: Vec<String> =
+        tree.iter().skip(1).filter(|p| Path::new(&format!("/proc/{p}")).exists()).map(|p| p.to_string()).collect();
+    if !left.is_empty() {
+        let _ = Command::new("kill").arg("-KILL").args(&left).stderr(Stdio::null()).status();
+    }
+}
+
+/// A private X server for the app's window; stopped (SIGTERM, so it removes its lock) on drop.
+struct Xvfb {
+    child: Child,
+    number: u32,
+}
+
+impl Xvfb {
+    fn start() -> Result<Self> {
+        anyhow::ensure!(find_program("Xvfb").is_some(), "Xvfb not found (Debian: apt-get install xvfb)");
+        let number = (99..200)
+            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .context("no free X display number between :99 and :199")?;
+        let display = format!(":{number}");
+        println!("$ Xvfb {display} -screen 0 1280x800x24 -nolisten tcp &");
+        let mut child = Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting Xvfb")?;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !socket.exists() {
+            if let Some(status) = child.try_wait()? {
+                bail!("Xvfb {display} exited at start ({status})");
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("Xvfb {display} did not come up within 15 s");
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        Ok(Self { child, number })
+    }
+
+    fn display(&self) -> String {
+        format!(":{}", self.number)
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine facts and docs/benchmarks.md
+
+struct Facts {
+    date: String,
+    cpu: String,
+    cores: usize,
+    memory: String,
+    os: String,
+    rustc: String,
+    commit: String,
+    load: String,
+}
+
+impl Facts {
+    fn collect() -> Facts {
+        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_string()))
+            .unwrap_or_else(|| env::consts::ARCH.to_string());
+        let memory = proc_kb("/proc/meminfo", "MemTotal:")
+            .map(|kb| format!("{:.0} GiB RAM", kb as f64 / 1024.0 / 1024.0))
+            .unwrap_or_else(|| "RAM unknown".into());
+        let os = fs::read_to_string("/etc/os-release")
+            .ok()
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string())))
+            .unwrap_or_else(|| env::consts::OS.to_string());
+        Facts {
+            date: output(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_else(|| "date unknown".into()),
+            cpu,
+            cores: thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            memory,
+            os,
+            rustc: output(Command::new("rustc").arg("--version")).unwrap_or_else(|| "rustc ?".into()),
+            commit: output(Command::new("git").args(["rev-parse", "--short", "HEAD"]).current_dir(repo_root()))
+                .unwrap_or_else(|| "?".into()),
+            load: Facts::load_average(),
+        }
+    }
+
+    fn load_average() -> String {
+        fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|_| "?".into())
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "Measured {} at commit `{}` on {}, {} cores, {}, {}; {}",
+            self.date, self.commit, self.cpu, self.cores, self.memory, self.os, self.rustc
+        )
+    }
+}
+
+fn publish(args: &Args, name: &str, body: &str) -> Result<()> {
+    if args.no_write {
+        return Ok(());
+    }
+    let path = repo_root().join("docs").join("benchmarks.md");
+    let text = fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n\nRun `cargo xtask bench`.\n".into());
+    let start = format!("<!-- bench:{name}:start -->");
+    let end = format!("<!-- bench:{name}:end -->");
+    let new = match (text.find(&start), text.find(&end)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{start}\n{}\n{}", &text[..a], body.trim_end(), &text[b..])
+        }
+        _ => format!("{}\n{start}\n{}\n{end}\n", text.trim_end(), body.trim_end()),
+    };
+    fs::write(&path, new).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote the {name} section of {}", path.display());
+    Ok(())
+}
