@@ -32,9 +32,13 @@ async fn env() -> Env {
     let admin = Actor::local_admin();
     let mut ids = Vec::new();
     for (code, name) in [("HQ01", "后勤管理处"), ("YS02", "饮食服务中心")] {
-        let u = units::save(&store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true })
-            .await
-            .unwrap();
+        let u = units::save(
+            &store,
+            &admin,
+            UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true },
+        )
+        .await
+        .unwrap();
         ids.push(u.id);
     }
     Env { dir, store, admin, ys: ids.pop().unwrap(), hq: ids.pop().unwrap() }
@@ -63,14 +67,28 @@ impl Env {
     }
 
     async fn roster(&self) {
-        let a = officers::save(&self.store, &self.admin, officer(&self.hq, "0018001", "张三", Some("13800138000"), Some("2018-03-01"))).await.unwrap();
+        let a = officers::save(
+            &self.store,
+            &self.admin,
+            officer(&self.hq, "0018001", "张三", Some("13800138000"), Some("2018-03-01")),
+        )
+        .await
+        .unwrap();
         officers::save(&self.store, &self.admin, officer(&self.hq, "2018002", "李四", None, None)).await.unwrap();
-        let c = officers::save(&self.store, &self.admin, officer(&self.ys, "2018003", "王五", Some("0516-83885000"), None)).await.unwrap();
+        let c = officers::save(&self.store, &self.admin, officer(&self.ys, "2018003", "王五", Some("0516-83885000"), None))
+            .await
+            .unwrap();
         officers::retire(&self.store, &self.admin, &c.id, "2019-07-01", "调岗").await.unwrap();
         officers::add_training(
             &self.store,
             &self.admin,
-            TrainingInput { officer_id: a.id.clone(), date: "2018-04-01".into(), topic: "需求收集培训".into(), attended: true, hours: Some(2.0) },
+            TrainingInput {
+                officer_id: a.id.clone(),
+                date: "2018-04-01".into(),
+                topic: "需求收集培训".into(),
+                attended: true,
+                hours: Some(2.0),
+            },
         )
         .await
         .unwrap();
@@ -175,7 +193,8 @@ async fn officer_roster_workbook() {
 async fn an_officer_exports_only_their_own_unit() {
     let env = env().await;
     env.roster().await;
-    let officer = Actor { user_id: "u-ys".into(), name: "饮食专员".into(), role: Role::Officer, unit_id: Some(env.ys.clone()) };
+    let officer =
+        Actor { user_id: "u-ys".into(), name: "饮食专员".into(), role: Role::Officer, unit_id: Some(env.ys.clone()) };
     let out = env.path("ys.xlsx");
     let result = excel::export_officers(&env.store, &officer, &out).await.unwrap();
     assert_eq!(result.rows, 1, "an officer sees only their unit, as in officers::list");
@@ -237,7 +256,10 @@ async fn needs_workbook_with_cross_table() {
     needs::submit(&env.store, &env.admin, submit(&env.hq, "食堂满意度")).await.unwrap();
     needs::submit(&env.store, &env.admin, submit(&env.ys, "菜品预订")).await.unwrap();
     needs::transition(&env.store, &env.admin, &n1.id, NeedStatus::UnderReview, "").await.unwrap();
-    let scores: BTreeMap<String, f64> = [("feasibility", 4.0), ("benefit", 5.0), ("urgency", 3.0), ("cost", 4.0)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let scores: BTreeMap<String, f64> = [("feasibility", 4.0), ("benefit", 5.0), ("urgency", 3.0), ("cost", 4.0)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     needs::review(&env.store, &env.admin, ReviewInput { need_id: n1.id.clone(), scores, comment: "好".into() }).await.unwrap();
 
     let out = env.path("needs.xlsx");
@@ -245,7 +267,10 @@ async fn needs_workbook_with_cross_table() {
     assert_eq!(result.rows, 3);
     assert_eq!(open(&out).sheet_names(), vec!["需求清单", "汇总"]);
     let rows = sheet(&out, "需求清单");
-    assert_eq!(texts(&rows[0]), ["提交日期", "单位", "标题", "类型", "优先级", "状态", "提交人", "评审次数", "平均分", "描述", "预期效益"]);
+    assert_eq!(
+        texts(&rows[0]),
+        ["提交日期", "单位", "标题", "类型", "优先级", "状态", "提交人", "评审次数", "平均分", "描述", "预期效益"]
+    );
     let row = rows.iter().find(|r| r[2] == Data::String("报修进度查询".into())).expect("the reviewed need");
     use chrono::TimeZone;
     let local = chrono::Local.timestamp_millis_opt(NOW).unwrap().date_naive().to_string();
@@ -266,10 +291,14 @@ async fn needs_workbook_with_cross_table() {
 
     assert_data_sheet_setup(&part(&out, "xl/worksheets/sheet1.xml"), "A1:K4");
     let chart = part(&out, "xl/charts/chart1.xml");
-    assert!(chart.contains("汇总!$B$1:$H$1") && chart.contains("汇总!$B$4:$H$4"), "the chart counts needs per status from the total row");
+    assert!(
+        chart.contains("汇总!$B$1:$H$1") && chart.contains("汇总!$B$4:$H$4"),
+        "the chart counts needs per status from the total row"
+    );
 
     // An officer's export holds their unit only.
-    let officer = Actor { user_id: "u-ys".into(), name: "饮食专员".into(), role: Role::Officer, unit_id: Some(env.ys.clone()) };
+    let officer =
+        Actor { user_id: "u-ys".into(), name: "饮食专员".into(), role: Role::Officer, unit_id: Some(env.ys.clone()) };
     let result = excel::export_needs(&env.store, &officer, &env.path("needs-ys.xlsx")).await.unwrap();
     assert_eq!(result.rows, 1);
 }
@@ -306,7 +335,9 @@ fn import_error_report_workbook() {
         total_rows: 2,
         errors: vec![
             RowError { row: 0, column: "单位".into(), value: String::new(), reason: "缺少必填列「单位」".into() },
-            RowError { row: 3, column: "电话".into(), value: "01380013800".into(), reason: "电话号码格式不正确".into() },
+            RowError {
+                row: 3, column: "电话".into(), value: "01380013800".into(), reason: "电话号码格式不正确".into()
+            },
         ],
     };
     let out = dir.path().join("nested/report.xlsx");

@@ -22,9 +22,13 @@ async fn env() -> Env {
     let store = Store::open(&dir.path().join("zongwu.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
     let admin = Actor::local_admin();
     for (code, name) in [("HQ01", "后勤管理处"), ("YS02", "饮食服务中心"), ("SY03", "物业服务中心")] {
-        units::save(&store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true })
-            .await
-            .unwrap();
+        units::save(
+            &store,
+            &admin,
+            UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::ServiceUnit, active: true },
+        )
+        .await
+        .unwrap();
     }
     Env { dir, store, admin }
 }
@@ -36,7 +40,11 @@ impl Env {
 
     async fn counts(&self) -> (i64, i64, i64) {
         let q = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(self.store.pool()).await.unwrap() };
-        (q("SELECT COUNT(*) FROM officers").await, q("SELECT COUNT(*) FROM users").await, q("SELECT COUNT(*) FROM change_log").await)
+        (
+            q("SELECT COUNT(*) FROM officers").await,
+            q("SELECT COUNT(*) FROM users").await,
+            q("SELECT COUNT(*) FROM change_log").await,
+        )
     }
 
     async fn import(&self, file: &Path) -> ImportReport {
@@ -89,7 +97,9 @@ fn write_sheet(ws: &mut rust_xlsxwriter::Worksheet, rows: &[Vec<C>]) {
             match cell {
                 C::S(s) => ws.write_string(r, c, *s).map(|_| ()),
                 C::N(n) => ws.write_number(r, c, *n).map(|_| ()),
-                C::D(y, m, d) => ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date).map(|_| ()),
+                C::D(y, m, d) => {
+                    ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date).map(|_| ())
+                }
                 C::F(f, result) => ws.write_formula(r, c, Formula::new(*f).set_result(*result)).map(|_| ()),
                 C::E => Ok(()),
             }
@@ -136,10 +146,27 @@ async fn imports_xlsx_with_merged_title_serial_dates_and_numbers_as_floats() {
             vec![],
             header(),
             // Staff number and phone typed into General cells: floats; a real date cell; a serial number.
-            vec![C::S("后勤管理处"), C::N(2018001.0), C::S("张三"), C::S("男"), C::S("科长"), C::N(13800138000.0), C::D(2018, 3, 1), C::N(43525.0)],
+            vec![
+                C::S("后勤管理处"),
+                C::N(2018001.0),
+                C::S("张三"),
+                C::S("男"),
+                C::S("科长"),
+                C::N(13800138000.0),
+                C::D(2018, 3, 1),
+                C::N(43525.0),
+            ],
             vec![],
             // Unit by code with stray spaces; full-width staff number, phone and date.
-            vec![C::S(" ys02 "), C::S("２０１８００２"), C::S("李四"), C::S("女"), C::E, C::S("１３９００１３９０００"), C::S("２０１８年３月１日")],
+            vec![
+                C::S(" ys02 "),
+                C::S("２０１８００２"),
+                C::S("李四"),
+                C::S("女"),
+                C::E,
+                C::S("１３９００１３９０００"),
+                C::S("２０１８年３月１日"),
+            ],
         ],
     );
     wb.save(&file).unwrap();
@@ -165,7 +192,8 @@ async fn imports_xlsx_with_merged_title_serial_dates_and_numbers_as_floats() {
             .await
             .unwrap();
     assert_eq!(reasons, vec![Some("导入 2018年信息专员名册.xlsx".to_string())], "the history says which file the rows came from");
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'officer'").fetch_one(env.store.pool()).await.unwrap();
+    let users: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'officer'").fetch_one(env.store.pool()).await.unwrap();
     assert_eq!(users, 2, "each imported officer gets their officer-role user, as in the form");
 }
 
@@ -277,7 +305,10 @@ async fn bad_date_bad_phone_and_unknown_unit_are_all_reported() {
     bad_phone.extend([C::E, C::E, C::S("1380013800")]);
     let mut both = row("后勤管理处", "2018004", "孙七");
     both.extend([C::S("未知"), C::E, C::S("12345"), C::S("昨天")]);
-    xlsx(&file, &[header(), bad_date, bad_phone, row("不存在的学院", "2018003", "王五"), both, row("后勤管理处", "2018005", "好人")]);
+    xlsx(
+        &file,
+        &[header(), bad_date, bad_phone, row("不存在的学院", "2018003", "王五"), both, row("后勤管理处", "2018005", "好人")],
+    );
     let report = env.refused(&file).await;
     assert_error(&report, 2, "任期开始", "日期格式不正确");
     assert_eq!(report.errors.iter().find(|e| e.row == 2).unwrap().value, "2018-02-30", "the report shows the value as written");
@@ -317,7 +348,10 @@ async fn a_workbook_without_a_roster_sheet_is_refused_and_the_roster_sheet_is_fo
     let env = env().await;
     let file = env.path("wrong.xlsx");
     let mut wb = Workbook::new();
-    write_sheet(wb.add_worksheet().set_name("统计").unwrap(), &[vec![C::S("月份"), C::S("报修量")], vec![C::S("1月"), C::N(12.0)]]);
+    write_sheet(
+        wb.add_worksheet().set_name("统计").unwrap(),
+        &[vec![C::S("月份"), C::S("报修量")], vec![C::S("1月"), C::N(12.0)]],
+    );
     wb.save(&file).unwrap();
     let report = env.refused(&file).await;
     assert_error(&report, 0, "", "未找到包含 单位/工号/姓名 表头的工作表");
@@ -341,7 +375,15 @@ async fn unit_merged_down_over_its_officers() {
     let file = env.path("merged.xlsx");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    write_sheet(ws, &[header(), vec![C::E, C::S("2018001"), C::S("张三")], vec![C::E, C::S("2018002"), C::S("李四")], vec![C::S("后勤管理处"), C::S("2018003"), C::S("王五")]]);
+    write_sheet(
+        ws,
+        &[
+            header(),
+            vec![C::E, C::S("2018001"), C::S("张三")],
+            vec![C::E, C::S("2018002"), C::S("李四")],
+            vec![C::S("后勤管理处"), C::S("2018003"), C::S("王五")],
+        ],
+    );
     ws.merge_range(1, 0, 2, 0, "饮食服务中心", &Format::new()).unwrap();
     wb.save(&file).unwrap();
     let report = env.import(&file).await;
@@ -355,7 +397,8 @@ async fn unit_merged_down_over_its_officers() {
 async fn formula_cells_use_cached_values_and_error_cells_are_refused() {
     let env = env().await;
     let good = env.path("formulas.xlsx");
-    let mut formula_row = vec![C::S("后勤管理处"), C::F("=\"2018\"&\"001\"", "2018001"), C::F("=\"张\"&\"三\"", "张三"), C::E, C::E];
+    let mut formula_row =
+        vec![C::S("后勤管理处"), C::F("=\"2018\"&\"001\"", "2018001"), C::F("=\"张\"&\"三\"", "张三"), C::E, C::E];
     formula_row.push(C::F("=13800138000", "13800138000"));
     xlsx(&good, &[header(), formula_row.clone()]);
     let report = env.import(&good).await;
@@ -403,7 +446,8 @@ async fn the_importers_header_labels_and_template_round_trip() {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
     use calamine::Reader;
     let range = book.worksheet_range_at(0).unwrap().unwrap();
-    let headers: Vec<String> = range.rows().find(|r| r.iter().any(|c| c.to_string() == "工号")).unwrap().iter().map(|c| c.to_string()).collect();
+    let headers: Vec<String> =
+        range.rows().find(|r| r.iter().any(|c| c.to_string() == "工号")).unwrap().iter().map(|c| c.to_string()).collect();
     let csv = env.path("filled.csv");
     let mut text = headers.join(",") + "\n";
     let values: Vec<&str> = headers

@@ -10,26 +10,57 @@ use crate::{units, Actor, Result, Store};
 use std::collections::HashMap;
 use std::path::Path;
 
-const fn col(key: &'static str, label: &'static str, aliases: &'static [&'static str], required: bool, kind: CellKind) -> ColumnSpec {
+const fn col(
+    key: &'static str,
+    label: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+    kind: CellKind,
+) -> ColumnSpec {
     ColumnSpec { key, label, aliases, required, kind }
 }
 
 /// The roster's columns, in template order. The labels are what the template writes.
 pub const COLUMNS: &[ColumnSpec] = &[
-    col("unit", "单位", &["所在单位", "二级单位", "单位名称", "所属单位", "部门", "单位代码", "unit", "unit name", "department"], true, CellKind::Text),
-    col("staff_no", "工号", &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no", "id"], true, CellKind::Text),
+    col(
+        "unit",
+        "单位",
+        &["所在单位", "二级单位", "单位名称", "所属单位", "部门", "单位代码", "unit", "unit name", "department"],
+        true,
+        CellKind::Text,
+    ),
+    col(
+        "staff_no",
+        "工号",
+        &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no", "id"],
+        true,
+        CellKind::Text,
+    ),
     col("name", "姓名", &["名字", "专员姓名", "name", "full name"], true, CellKind::Text),
     col("gender", "性别", &["gender", "sex"], false, CellKind::Text),
     col("title", "职务", &["职称", "职务/职称", "title", "position"], false, CellKind::Text),
-    col("phone", "电话", &["手机", "联系电话", "手机号", "手机号码", "电话号码", "联系方式", "phone", "mobile", "tel"], false, CellKind::Text),
+    col(
+        "phone",
+        "电话",
+        &["手机", "联系电话", "手机号", "手机号码", "电话号码", "联系方式", "phone", "mobile", "tel"],
+        false,
+        CellKind::Text,
+    ),
     col("email", "邮箱", &["电子邮箱", "电子邮件", "email", "e-mail", "mail"], false, CellKind::Text),
-    col("term_start", "任期开始", &["任职开始", "任期起", "开始日期", "任职日期", "term_start", "term start", "start date"], false, CellKind::Date),
+    col(
+        "term_start",
+        "任期开始",
+        &["任职开始", "任期起", "开始日期", "任职日期", "term_start", "term start", "start date"],
+        false,
+        CellKind::Date,
+    ),
     col("term_end", "任期结束", &["任职结束", "任期止", "结束日期", "term_end", "term end", "end date"], false, CellKind::Date),
     col("duties", "职责", &["工作职责", "岗位职责", "duties", "responsibilities"], false, CellKind::Text),
     col("note", "备注", &["说明", "note", "notes", "remark", "remarks"], false, CellKind::Text),
 ];
 
-pub const SPEC: TableSpec = TableSpec { what: "信息专员名册", columns: COLUMNS, preferred_sheets: &["信息专员", "名册", "officer"] };
+pub const SPEC: TableSpec =
+    TableSpec { what: "信息专员名册", columns: COLUMNS, preferred_sheets: &["信息专员", "名册", "officer"] };
 
 /// Column index by key; the keys above are fixed, so a miss is a programming error.
 fn ix(key: &str) -> usize {
@@ -97,7 +128,7 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
         insert_valid(&mut tx, officer).await?;
     }
     tx.commit().await?;
-    eprintln!("TIMING read {t_read:?} validate {t_valid:?} write {:?}", t0.elapsed());
+    tracing::info!(rows = valid.len(), read = ?t_read, validated = ?t_valid, total = ?t0.elapsed(), "officer import written");
     Ok(ImportReport { accepted: true, imported: valid.len() as i64, total_rows, errors: Vec::new() })
 }
 
@@ -110,7 +141,8 @@ fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String
 
     for row in &table.rows {
         let mut row_errors = row.errors.clone();
-        let err = |key: &str, value: &str, reason: String| RowError { row: row.row, column: header(key), value: value.into(), reason };
+        let err =
+            |key: &str, value: &str, reason: String| RowError { row: row.row, column: header(key), value: value.into(), reason };
         let value = |key: &str| row.get(ix(key)).map(str::to_string);
 
         let unit_raw = value("unit").unwrap_or_default();
@@ -125,7 +157,11 @@ fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String
                     None
                 }
                 None => {
-                    row_errors.push(err("unit", &unit_raw, format!("未找到单位「{unit_raw}」：请填写系统中已有单位的名称或代码")));
+                    row_errors.push(err(
+                        "unit",
+                        &unit_raw,
+                        format!("未找到单位「{unit_raw}」：请填写系统中已有单位的名称或代码"),
+                    ));
                     None
                 }
             }

@@ -69,9 +69,7 @@ impl TableSpec {
             return None;
         }
         self.columns.iter().position(|c| {
-            normalise_header(c.label) == h
-                || normalise_header(c.key) == h
-                || c.aliases.iter().any(|a| normalise_header(a) == h)
+            normalise_header(c.label) == h || normalise_header(c.key) == h || c.aliases.iter().any(|a| normalise_header(a) == h)
         })
     }
 }
@@ -186,11 +184,8 @@ fn csv_range(bytes: &[u8]) -> Result<Range<Data>> {
     };
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if !first_line.contains(',') && first_line.contains('\t') { b'\t' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows: Vec<Vec<String>> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| Error::Sheet(format!("CSV 格式错误：{e}")))?;
