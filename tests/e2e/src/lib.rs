@@ -269,7 +269,10 @@ fn screenshot_dir() -> PathBuf {
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("target"));
-    target.join("e2e-screenshots")
+    let dir = target.join("e2e-screenshots");
+    // `tests/e2e/../../target` reads badly in logs; the directory exists once created below.
+    fs::create_dir_all(&dir).ok();
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// Decodes a base64 PNG as returned by the screenshot endpoint.

@@ -208,9 +208,19 @@ fn check_workbook(path: &Path) -> Result<()> {
         "an .xlsx is a zip archive, but {path:?} does not start with the zip signature"
     );
     let mut workbook = open_workbook_auto(path).with_context(|| format!("opening {path:?}"))?;
-    let found =
-        workbook.worksheets().iter().any(|(_, range)| range.cells().any(|(_, _, cell)| cell.to_string().contains(NEED_TITLE)));
-    anyhow::ensure!(found, "the needs workbook should list the approved need {NEED_TITLE:?}, but no cell holds it");
+    let rows: Vec<Vec<String>> = workbook
+        .worksheets()
+        .iter()
+        .flat_map(|(_, range)| range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect::<Vec<_>>())
+        .collect();
+    let row = rows
+        .iter()
+        .find(|row| row.iter().any(|c| c.contains(NEED_TITLE)))
+        .with_context(|| format!("the needs workbook should list the approved need {NEED_TITLE:?}, but no cell holds it"))?;
+    anyhow::ensure!(
+        row.iter().any(|c| c == "已批准") && row.iter().any(|c| c == UNIT_NAME),
+        "the need's row should show its unit {UNIT_NAME:?} and status 已批准 (approved in the window), got {row:?}"
+    );
     Ok(())
 }
 
