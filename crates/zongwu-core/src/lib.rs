@@ -19,6 +19,7 @@ pub mod import;
 pub mod needs;
 pub mod officers;
 pub mod store;
+pub mod sync;
 pub mod units;
 pub mod users;
 

@@ -3,6 +3,7 @@
 //! Both the desktop core and the server depend on this crate and nothing else shared, so the
 //! protocol has one definition. It is serde-only on purpose: no database, no runtime.
 
+pub mod api;
 mod hlc;
 
 pub use hlc::{Hlc, HlcClock, SkewWarning, MAX_FORWARD_SKEW_MS};

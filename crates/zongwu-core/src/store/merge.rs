@@ -23,6 +23,16 @@ impl Store {
     /// Merge changes from other replicas in one transaction, recording each in `change_log` with
     /// the values it overwrote. Returns the outcome per change and any clock-skew warnings.
     pub async fn merge_remote(&self, changes: &[Change]) -> Result<(Vec<MergeOutcome>, Vec<SkewWarning>)> {
+        self.merge_remote_with_meta(changes, None).await
+    }
+
+    /// [`Store::merge_remote`] that also sets `meta[key] = value` in the same transaction: a pulled
+    /// page and the sync cursor after it commit together or not at all.
+    pub async fn merge_remote_with_meta(
+        &self,
+        changes: &[Change],
+        meta: Option<(&str, &str)>,
+    ) -> Result<(Vec<MergeOutcome>, Vec<SkewWarning>)> {
         let mut guard = self.writer.lock().await;
         let mut state = guard.clone();
         let mut tx = self.pool.begin().await?;
@@ -41,6 +51,13 @@ impl Store {
             .bind(state.hlc.last().encode())
             .execute(&mut *tx)
             .await?;
+        if let Some((key, value)) = meta {
+            sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                .bind(key)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         *guard = state;
         Ok((outcomes, warnings))
@@ -75,6 +92,41 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+// Sync outbox bookkeeping (issue #3): the sync client marks what the server acknowledged.
+impl Store {
+    /// The local log position just before the oldest change not yet acknowledged by the server
+    /// (pass it to [`Store::local_changes`]); `None` when the outbox is empty.
+    pub async fn outbox_start(&self) -> Result<Option<i64>> {
+        let first: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM change_log WHERE origin = 'local' AND pushed = 0")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(first.map(|s| s - 1))
+    }
+
+    /// Mark this device's changes up to `device_seq` as acknowledged: they leave the outbox.
+    pub async fn mark_pushed(&self, device_seq: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE change_log SET pushed = 1 WHERE origin = 'local' AND pushed = 0 AND device_id = ? AND device_seq <= ?",
+        )
+        .bind(self.device_id())
+        .bind(device_seq)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Put this device's changes from `device_seq` on back into the outbox (the server lost them,
+    /// e.g. it was restored from a backup).
+    pub async fn unmark_pushed_from(&self, device_seq: i64) -> Result<u64> {
+        let done = sqlx::query("UPDATE change_log SET pushed = 0 WHERE origin = 'local' AND device_id = ? AND device_seq >= ?")
+            .bind(self.device_id())
+            .bind(device_seq)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 

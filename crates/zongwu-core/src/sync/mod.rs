@@ -1,0 +1,175 @@
+//! The sync client: pushes this device's outbox to a zongwu server and pulls everyone else's
+//! changes, following the rules in DESIGN.md (Sync).
+//!
+//! - Push reads the outbox (`change_log` rows with `origin = 'local' AND pushed = 0`) in pages and
+//!   marks rows pushed only after the server answered with the last `device_seq` it stored. A
+//!   resend after a lost answer is harmless: the server skips what it already has.
+//! - Pull asks for pages after the stored cursor and merges each page with the cursor that follows
+//!   it in one local transaction ([`Store::merge_remote_with_meta`]), so a crash between the two
+//!   can neither lose nor duplicate a change.
+//!
+//! This increment has no timer: the caller runs [`SyncClient::sync_once`]. Retries with backoff
+//! come with the desktop's sync indicator (see docs/sync.md).
+
+use crate::Store;
+use reqwest::StatusCode;
+use std::time::Duration;
+use zongwu_proto::api::{ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use zongwu_proto::SkewWarning;
+
+/// The `meta` key holding the server sequence cursor of the last pulled page.
+pub const CURSOR_KEY: &str = "sync_cursor";
+
+/// Changes per push and per pull page (the server's maximum).
+pub const PAGE: i64 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached or the connection broke.
+    #[error("无法连接同步服务器：{0}")]
+    Network(#[from] reqwest::Error),
+    /// The server refused the request.
+    #[error("同步服务器拒绝了请求（{status}）：{code} {message}")]
+    Refused { status: u16, code: String, message: String, expected_seq: Option<i64> },
+    /// The server does not know our cursor (it was reset or compacted): a full re-bootstrap is
+    /// needed (a later increment).
+    #[error("同步游标 {0} 在服务器上不存在，需要重新同步")]
+    UnknownCursor(i64),
+    #[error(transparent)]
+    Store(#[from] crate::Error),
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    /// Local changes the server acknowledged.
+    pub pushed: u64,
+    /// Remote changes received (including ones already known).
+    pub pulled: usize,
+    /// Pages pulled.
+    pub pages: usize,
+    /// Remote clocks far ahead of ours; the changes still merged by their stamps.
+    pub skew_warnings: Vec<SkewWarning>,
+}
+
+/// A logged-in connection to one server.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl SyncClient {
+    /// A client for `base_url` (e.g. `http://127.0.0.1:8787`) with a token from [`SyncClient::login`].
+    pub fn new(base_url: &str, token: &str) -> Result<SyncClient> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+        Ok(SyncClient { http, base_url: base_url.trim_end_matches('/').to_string(), token: token.to_string() })
+    }
+
+    /// Log in as `login` from this store's device and return a client holding the token.
+    pub async fn login(base_url: &str, store: &Store, login: &str, password: &str) -> Result<(SyncClient, LoginResponse)> {
+        let mut client = SyncClient::new(base_url, "")?;
+        let req =
+            LoginRequest { login: login.to_string(), password: password.to_string(), device_id: store.device_id().to_string() };
+        let resp = client.http.post(client.url("/api/v1/auth/login")).json(&req).send().await?;
+        let answer: LoginResponse = decode(resp).await?;
+        client.token = answer.token.clone();
+        Ok((client, answer))
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Push the whole outbox, page by page. Returns how many changes the server acknowledged.
+    pub async fn push_once(&self, store: &Store) -> Result<u64> {
+        let mut acknowledged = 0;
+        let mut resent_after_gap = false;
+        while let Some(after) = store.outbox_start().await? {
+            let page: Vec<_> = store.local_changes(after, PAGE).await?.into_iter().map(|(_, c)| c).collect();
+            if page.is_empty() {
+                break;
+            }
+            let req = PushRequest { device_id: store.device_id().to_string(), changes: page };
+            let resp = self.http.post(self.url("/api/v1/sync/push")).bearer_auth(&self.token).json(&req).send().await?;
+            match decode::<PushResponse>(resp).await {
+                Ok(answer) => {
+                    let marked = store.mark_pushed(answer.last_device_seq).await?;
+                    acknowledged += marked;
+                    if marked == 0 {
+                        // The server stored none of this page and reported no gap: stop rather
+                        // than send the same page forever.
+                        break;
+                    }
+                }
+                // The server is missing changes we believed pushed (it was restored): send them
+                // again from where it stands, once.
+                Err(SyncError::Refused { expected_seq: Some(expected), .. }) if !resent_after_gap => {
+                    resent_after_gap = true;
+                    store.unmark_pushed_from(expected).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(acknowledged)
+    }
+
+    /// Pull every page after the stored cursor, merging each with its cursor in one transaction.
+    pub async fn pull_once(&self, store: &Store) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let mut cursor: i64 = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        loop {
+            let resp = self
+                .http
+                .get(self.url("/api/v1/sync/pull"))
+                .bearer_auth(&self.token)
+                .query(&[("cursor", cursor), ("limit", PAGE)])
+                .send()
+                .await?;
+            let page: PullResponse = match decode(resp).await {
+                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => return Err(SyncError::UnknownCursor(cursor)),
+                other => other?,
+            };
+            let next = page.next_cursor.to_string();
+            let (_, warnings) = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, next.as_str()))).await?;
+            report.pulled += page.changes.len();
+            report.pages += 1;
+            report.skew_warnings.extend(warnings);
+            cursor = page.next_cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Push, then pull.
+    pub async fn sync_once(&self, store: &Store) -> Result<SyncReport> {
+        let pushed = self.push_once(store).await?;
+        let mut report = self.pull_once(store).await?;
+        report.pushed = pushed;
+        Ok(report)
+    }
+}
+
+/// The answer's body on success, or the server's `{code, message}` as [`SyncError::Refused`].
+async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp.json().await?);
+    }
+    let text = resp.text().await.unwrap_or_default();
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
+        code: if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large".into() } else { "http".into() },
+        message: text,
+        expected_seq: None,
+    });
+    Err(SyncError::Refused { status: status.as_u16(), code: body.code, message: body.message, expected_seq: body.expected_seq })
+}

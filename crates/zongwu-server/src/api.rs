@@ -1,0 +1,221 @@
+//! The HTTP routes under `/api/v1`. Handlers are short: parse, check the caller's rights, call the
+//! [`Database`](crate::db::Database), answer. Scope is checked here, before anything is written.
+
+use crate::auth::{self, AuthUser, ClientAddr};
+use crate::db::{NewUser, Role, User};
+use crate::error::{Error, Result};
+use crate::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use zongwu_proto::api::{Account, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use zongwu_proto::Change;
+
+/// Most changes one push may carry and one pull page may return.
+pub const MAX_PAGE: i64 = 1000;
+
+/// `axum::Json` whose rejections (malformed JSON, wrong content type) answer in our error shape.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/users", get(list_users).post(create_user))
+        .route("/sync/push", post(push))
+        .route("/sync/pull", get(pull))
+}
+
+#[tracing::instrument(skip_all, fields(login = %req.login, device_id = %req.device_id))]
+async fn login(
+    State(app): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>> {
+    if !valid_device_id(&req.device_id) {
+        return Err(Error::BadRequest("device_id must be 1 to 128 letters, digits, '-' or '_'".into()));
+    }
+    let now = app.now_ms();
+    if !app.limiter.allowed(&req.login, addr, now) {
+        return Err(Error::TooManyRequests);
+    }
+    let found = app.db.user_by_login(&req.login).await?;
+    let user = match found {
+        Some((user, hash)) => {
+            let password = req.password.clone();
+            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            ok.then_some(user)
+        }
+        None => None,
+    };
+    let Some(user) = user else {
+        app.limiter.record_failure(&req.login, addr, now);
+        return Err(Error::Unauthorized);
+    };
+    app.limiter.record_success(&req.login);
+    let owner = app.db.claim_device(&req.device_id, &user.id, now).await?;
+    if owner != user.id {
+        return Err(Error::Forbidden("this device is registered to another user".into()));
+    }
+    let token = auth::new_token();
+    let expires_at_ms = now + app.settings.token_ttl_secs * 1000;
+    app.db.insert_token(&auth::token_hash(&token), &user.id, &req.device_id, now, expires_at_ms).await?;
+    tracing::info!(user = %user.login, "logged in");
+    Ok(Json(LoginResponse { token, expires_at_ms, user: account(&user) }))
+}
+
+async fn logout(State(app): State<AppState>, caller: AuthUser) -> Result<StatusCode> {
+    app.db.revoke_token(&caller.token_hash, app.now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreateUser {
+    pub login: String,
+    pub password: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub unit_id: Option<String>,
+}
+
+async fn create_user(
+    State(app): State<AppState>,
+    caller: AuthUser,
+    Json(req): Json<CreateUser>,
+) -> Result<(StatusCode, Json<User>)> {
+    if caller.user.role != Role::Admin {
+        return Err(Error::Forbidden("only an admin manages users".into()));
+    }
+    let user = app.create_user(req).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn list_users(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<User>>> {
+    if caller.user.role != Role::Admin {
+        return Err(Error::Forbidden("only an admin manages users".into()));
+    }
+    Ok(Json(app.db.list_users().await?))
+}
+
+#[tracing::instrument(skip_all, fields(user = %caller.user.login, device_id = %req.device_id, changes = req.changes.len()))]
+async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<PushRequest>) -> Result<Json<PushResponse>> {
+    if req.device_id != caller.device_id {
+        return Err(Error::Forbidden("a token pushes only for the device it logged in from".into()));
+    }
+    if req.changes.len() as i64 > MAX_PAGE {
+        return Err(Error::BadRequest(format!("at most {MAX_PAGE} changes per push")));
+    }
+    for c in &req.changes {
+        if c.device_id != req.device_id {
+            return Err(Error::BadRequest(format!("change {} is from another device", c.change_id)));
+        }
+        if c.device_seq < 1 || c.change_id.is_empty() || c.table.is_empty() || c.row_id.is_empty() {
+            return Err(Error::BadRequest(format!("change {} is incomplete", c.change_id)));
+        }
+    }
+    check_push_scope(&caller.user, &req.changes)?;
+    let last_device_seq = app.db.push(&req.device_id, &req.changes, app.now_ms()).await?;
+    Ok(Json(PushResponse { last_device_seq }))
+}
+
+/// Whether `user` may write every one of `changes`; one change out of scope refuses them all.
+pub fn check_push_scope(user: &User, changes: &[Change]) -> Result<()> {
+    match user.role {
+        Role::Admin | Role::Office => Ok(()),
+        Role::Expert => match changes.iter().find(|c| c.table != "need_reviews") {
+            Some(c) => Err(Error::Forbidden(format!("experts may only write reviews, not {}", c.table))),
+            None => Ok(()),
+        },
+        Role::Officer => match changes.iter().find(|c| user.unit_id.is_none() || c.unit_id != user.unit_id) {
+            Some(c) => Err(Error::Forbidden(format!("row {} of {} is outside your unit", c.row_id, c.table))),
+            None => Ok(()),
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullParams {
+    #[serde(default)]
+    pub cursor: i64,
+    pub limit: Option<i64>,
+}
+
+#[tracing::instrument(skip_all, fields(user = %caller.user.login))]
+async fn pull(
+    State(app): State<AppState>,
+    caller: AuthUser,
+    params: std::result::Result<Query<PullParams>, QueryRejection>,
+) -> Result<Json<PullResponse>> {
+    let Query(params) = params.map_err(|e| Error::BadRequest(e.body_text()))?;
+    if params.cursor < 0 {
+        return Err(Error::BadRequest("cursor must not be negative".into()));
+    }
+    let limit = params.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let unit = match caller.user.role {
+        Role::Officer => Some(caller.user.unit_id.as_deref().ok_or_else(|| Error::Forbidden("officer without a unit".into()))?),
+        _ => None,
+    };
+    let page = app.db.pull(params.cursor, limit, unit).await?;
+    let full = page.changes.len() as i64 == limit;
+    let (next_cursor, has_more) = match page.changes.last() {
+        // A full page may have more behind it; a short one has read everything up to the horizon.
+        Some((last, _)) if full => (*last, *last < page.horizon),
+        _ => (page.horizon, false),
+    };
+    Ok(Json(PullResponse { changes: page.changes.into_iter().map(|(_, c)| c).collect(), next_cursor, has_more }))
+}
+
+fn valid_device_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Checks shared by the route and by `--demo` seeding.
+pub(crate) fn validate_new_user(req: &CreateUser) -> Result<()> {
+    if req.login.trim().is_empty() || req.login.len() > 64 {
+        return Err(Error::BadRequest("login must be 1 to 64 characters".into()));
+    }
+    if req.password.chars().count() < 8 {
+        return Err(Error::BadRequest("password must have at least 8 characters".into()));
+    }
+    match (req.role, &req.unit_id) {
+        (Role::Officer, None) => Err(Error::BadRequest("an officer needs a unit_id".into())),
+        (Role::Officer, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(Error::BadRequest("only officers belong to a unit".into())),
+    }
+}
+
+/// The stored form of a validated request.
+pub(crate) fn new_user(req: &CreateUser, password_hash: String) -> NewUser {
+    NewUser {
+        login: req.login.trim().to_string(),
+        name: req.name.clone(),
+        role: req.role,
+        unit_id: req.unit_id.clone(),
+        password_hash,
+    }
+}
+
+/// The wire form of a user.
+pub fn account(user: &User) -> Account {
+    Account {
+        id: user.id.clone(),
+        login: user.login.clone(),
+        name: user.name.clone(),
+        role: user.role.as_str().to_string(),
+        unit_id: user.unit_id.clone(),
+    }
+}

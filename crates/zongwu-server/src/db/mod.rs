@@ -1,0 +1,126 @@
+//! Server storage: one [`Database`] trait, two backends.
+//!
+//! SQLite (the default: one file, nothing to set up) and PostgreSQL (a `postgres://` URL, for a
+//! campus deployment where several stateless server instances share one database). Each backend
+//! has its own migration folder under `migrations/server/`, embedded at compile time. The SQL
+//! itself is shared: both backends keep the same logical tables with the same column types
+//! (TEXT and 64-bit integers only), and `queries.rs` generates both implementations from it.
+//!
+//! The one real difference is how a push serialises the assignment of server sequence numbers so
+//! that they become visible to pullers in order (see [`Database::push`]).
+
+mod postgres;
+mod queries;
+mod sqlite;
+
+pub use postgres::PgDatabase;
+pub use sqlite::SqliteDatabase;
+
+use crate::error::{Error, Result};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use zongwu_proto::Change;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Office,
+    Expert,
+    Officer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Office => "office",
+            Role::Expert => "expert",
+            Role::Officer => "officer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "office" => Role::Office,
+            "expert" => Role::Expert,
+            "officer" => Role::Officer,
+            _ => return None,
+        })
+    }
+}
+
+/// A server account. The password hash never leaves the storage layer except for verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The one unit an officer acts for; `None` for the office's own roles.
+    pub unit_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub password_hash: String,
+}
+
+/// One page of a pull, in server sequence order.
+#[derive(Debug, Clone, Default)]
+pub struct PullPage {
+    pub changes: Vec<(i64, Change)>,
+    /// The largest sequence number the page was read against; every change at or below it was
+    /// committed when the page was read.
+    pub horizon: i64,
+}
+
+#[async_trait]
+pub trait Database: Send + Sync + 'static {
+    /// Fails with `Conflict` when the login is taken.
+    async fn create_user(&self, user: &NewUser, now_ms: i64) -> Result<User>;
+    /// The user and their password hash.
+    async fn user_by_login(&self, login: &str) -> Result<Option<(User, String)>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    async fn user_count(&self) -> Result<i64>;
+
+    /// Register `device_id` to `user_id` unless it already belongs to someone; returns the owner.
+    async fn claim_device(&self, device_id: &str, user_id: &str, now_ms: i64) -> Result<String>;
+
+    /// Store a token by its SHA-256 (hex); the token itself is never stored.
+    async fn insert_token(&self, token_hash: &str, user_id: &str, device_id: &str, now_ms: i64, expires_at_ms: i64)
+        -> Result<()>;
+    /// The user and device of a live (not expired, not revoked) token.
+    async fn token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<(User, String)>>;
+    async fn revoke_token(&self, token_hash: &str, now_ms: i64) -> Result<()>;
+
+    /// Apply a device's changes in one transaction and return its last accepted `device_seq`.
+    ///
+    /// A change id seen before and a `device_seq` at or below the stored one are skipped; the
+    /// first new one must be the stored one plus one, else [`Error::SeqGap`] and nothing is
+    /// applied. Sequence numbers are assigned under a lock held until commit, so they become
+    /// visible to pullers in order: a puller can never move its cursor past a change that commits
+    /// later. The caller checks scope before calling.
+    async fn push(&self, device_id: &str, changes: &[Change], now_ms: i64) -> Result<i64>;
+
+    /// Changes after `cursor`, at most `limit`, only of `unit_id` when given.
+    /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out.
+    async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> Result<PullPage>;
+}
+
+/// Open the database named by `url` and bring its schema up to date.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Database>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgDatabase::connect(url, max_connections).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteDatabase::connect(url, max_connections).await?))
+    } else {
+        Err(Error::BadRequest("database_url must start with sqlite: or postgres://".into()))
+    }
+}

@@ -1,0 +1,44 @@
+//! The PostgreSQL backend. Several server instances may share one database, so an in-process
+//! lock is not enough: every push transaction takes a transaction-level advisory lock before it
+//! assigns sequence numbers and holds it until commit. PostgreSQL releases the lock only after
+//! the commit is visible, so sequence numbers become visible in the order they were assigned.
+
+use crate::error::Result;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+use tokio::sync::MutexGuard;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/server/postgres");
+
+/// The advisory lock key of push transactions ("zongwu" in ASCII).
+const PUSH_LOCK_KEY: i64 = 0x7a6f_6e67_7775;
+
+pub struct PgDatabase {
+    pool: PgPool,
+}
+
+impl PgDatabase {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgDatabase> {
+        let pool = PgPoolOptions::new().max_connections(max_connections.max(2)).connect(url).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgDatabase { pool })
+    }
+
+    /// PostgreSQL handles concurrent writers itself.
+    async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+        None
+    }
+
+    async fn serialise_push(tx: &mut Transaction<'_, Postgres>) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK_KEY).execute(&mut **tx).await?;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PgDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgDatabase")
+    }
+}
+
+super::queries::impl_database!(PgDatabase, Postgres);

@@ -1,0 +1,274 @@
+//! The SQL both backends share, written once. `$n` placeholders work in SQLite and PostgreSQL;
+//! every column is TEXT or a 64-bit integer on both sides, so the same Rust types decode.
+//!
+//! Each backend type provides two inherent methods the generated code calls:
+//! `write_guard()` (an in-process writer lock, or none) and `serialise_push(tx)` (the lock that
+//! orders sequence-number assignment, or nothing when the writer lock already does).
+
+macro_rules! impl_database {
+    ($backend:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::db::Database for $backend {
+            #[tracing::instrument(skip_all, fields(login = %user.login))]
+            async fn create_user(&self, user: &$crate::db::NewUser, now_ms: i64) -> $crate::error::Result<$crate::db::User> {
+                let _guard = self.write_guard().await;
+                let mut tx = self.pool.begin().await?;
+                let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+                    .bind(&user.login)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err($crate::error::Error::Conflict(format!("login {} is taken", user.login)));
+                }
+                let id = uuid::Uuid::now_v7().to_string();
+                sqlx::query(
+                    "INSERT INTO users (id, login, name, role, unit_id, password_hash, active, created_at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+                )
+                .bind(&id)
+                .bind(&user.login)
+                .bind(&user.name)
+                .bind(user.role.as_str())
+                .bind(&user.unit_id)
+                .bind(&user.password_hash)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok($crate::db::User {
+                    id,
+                    login: user.login.clone(),
+                    name: user.name.clone(),
+                    role: user.role,
+                    unit_id: user.unit_id.clone(),
+                })
+            }
+
+            async fn user_by_login(&self, login: &str) -> $crate::error::Result<Option<($crate::db::User, String)>> {
+                let row = sqlx::query(
+                    "SELECT id, login, name, role, unit_id, password_hash FROM users WHERE login = $1 AND active = 1",
+                )
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    use sqlx::Row;
+                    Ok((user_from_row(&r)?, r.try_get::<String, _>("password_hash")?))
+                })
+                .transpose()
+            }
+
+            async fn list_users(&self) -> $crate::error::Result<Vec<$crate::db::User>> {
+                let rows =
+                    sqlx::query("SELECT id, login, name, role, unit_id FROM users ORDER BY login").fetch_all(&self.pool).await?;
+                rows.iter().map(user_from_row).collect()
+            }
+
+            async fn user_count(&self) -> $crate::error::Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+            }
+
+            async fn claim_device(&self, device_id: &str, user_id: &str, now_ms: i64) -> $crate::error::Result<String> {
+                let _guard = self.write_guard().await;
+                sqlx::query(
+                    "INSERT INTO devices (device_id, user_id, registered_at_ms) VALUES ($1, $2, $3)
+                     ON CONFLICT (device_id) DO NOTHING",
+                )
+                .bind(device_id)
+                .bind(user_id)
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(sqlx::query_scalar("SELECT user_id FROM devices WHERE device_id = $1")
+                    .bind(device_id)
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_token(
+                &self,
+                token_hash: &str,
+                user_id: &str,
+                device_id: &str,
+                now_ms: i64,
+                expires_at_ms: i64,
+            ) -> $crate::error::Result<()> {
+                let _guard = self.write_guard().await;
+                sqlx::query(
+                    "INSERT INTO tokens (token_hash, user_id, device_id, created_at_ms, expires_at_ms)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(device_id)
+                .bind(now_ms)
+                .bind(expires_at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn token_user(
+                &self,
+                token_hash: &str,
+                now_ms: i64,
+            ) -> $crate::error::Result<Option<($crate::db::User, String)>> {
+                let row = sqlx::query(
+                    "SELECT u.id, u.login, u.name, u.role, u.unit_id, t.device_id
+                     FROM tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.token_hash = $1 AND t.revoked_at_ms IS NULL AND t.expires_at_ms > $2 AND u.active = 1",
+                )
+                .bind(token_hash)
+                .bind(now_ms)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    use sqlx::Row;
+                    Ok((user_from_row(&r)?, r.try_get::<String, _>("device_id")?))
+                })
+                .transpose()
+            }
+
+            async fn revoke_token(&self, token_hash: &str, now_ms: i64) -> $crate::error::Result<()> {
+                let _guard = self.write_guard().await;
+                sqlx::query("UPDATE tokens SET revoked_at_ms = $1 WHERE token_hash = $2 AND revoked_at_ms IS NULL")
+                    .bind(now_ms)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(device_id, changes = changes.len()))]
+            async fn push(&self, device_id: &str, changes: &[zongwu_proto::Change], now_ms: i64) -> $crate::error::Result<i64> {
+                let _guard = self.write_guard().await;
+                let mut tx = self.pool.begin().await?;
+                Self::serialise_push(&mut tx).await?;
+                let stored: i64 = sqlx::query_scalar("SELECT last_device_seq FROM device_cursors WHERE device_id = $1")
+                    .bind(device_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .unwrap_or(0);
+                let mut last = stored;
+                let mut sorted: Vec<&zongwu_proto::Change> = changes.iter().collect();
+                sorted.sort_by_key(|c| c.device_seq);
+                for c in sorted {
+                    if c.device_seq <= last {
+                        continue;
+                    }
+                    if c.device_seq != last + 1 {
+                        // Dropping the transaction rolls back whatever this push inserted so far.
+                        return Err($crate::error::Error::SeqGap { expected: last + 1 });
+                    }
+                    let columns = serde_json::to_string(&c.columns).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
+                    // A change id seen before (sent under another sequence number) is a no-op.
+                    sqlx::query(
+                        "INSERT INTO changes (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns,
+                                              received_at_ms)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                         ON CONFLICT (change_id) DO NOTHING",
+                    )
+                    .bind(&c.change_id)
+                    .bind(&c.device_id)
+                    .bind(c.device_seq)
+                    .bind(&c.table)
+                    .bind(&c.row_id)
+                    .bind(&c.unit_id)
+                    .bind(&c.hlc)
+                    .bind(c.cl)
+                    .bind(columns)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    last = c.device_seq;
+                }
+                if last != stored {
+                    sqlx::query(
+                        "INSERT INTO device_cursors (device_id, last_device_seq) VALUES ($1, $2)
+                         ON CONFLICT (device_id) DO UPDATE SET last_device_seq = excluded.last_device_seq",
+                    )
+                    .bind(device_id)
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(last)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> $crate::error::Result<$crate::db::PullPage> {
+                // Every sequence number at or below the horizon is committed (pushes commit in
+                // sequence order), so a page bounded by it can have no hole that fills later.
+                let horizon: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM changes").fetch_one(&self.pool).await?;
+                if cursor > horizon {
+                    return Err($crate::error::Error::UnknownCursor { cursor });
+                }
+                let rows = match unit_id {
+                    Some(unit) => {
+                        sqlx::query(
+                            "SELECT server_seq, change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns
+                             FROM changes WHERE server_seq > $1 AND server_seq <= $2 AND unit_id = $3
+                             ORDER BY server_seq LIMIT $4",
+                        )
+                        .bind(cursor)
+                        .bind(horizon)
+                        .bind(unit)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?
+                    }
+                    None => {
+                        sqlx::query(
+                            "SELECT server_seq, change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns
+                             FROM changes WHERE server_seq > $1 AND server_seq <= $2
+                             ORDER BY server_seq LIMIT $3",
+                        )
+                        .bind(cursor)
+                        .bind(horizon)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?
+                    }
+                };
+                let changes = rows.iter().map(change_from_row).collect::<$crate::error::Result<Vec<_>>>()?;
+                Ok($crate::db::PullPage { changes, horizon })
+            }
+        }
+
+        fn user_from_row(r: &<$db as sqlx::Database>::Row) -> $crate::error::Result<$crate::db::User> {
+            use sqlx::Row;
+            let role: String = r.try_get("role")?;
+            Ok($crate::db::User {
+                id: r.try_get("id")?,
+                login: r.try_get("login")?,
+                name: r.try_get("name")?,
+                role: $crate::db::Role::parse(&role)
+                    .ok_or_else(|| $crate::error::Error::Internal(format!("unknown role {role}")))?,
+                unit_id: r.try_get("unit_id")?,
+            })
+        }
+
+        fn change_from_row(r: &<$db as sqlx::Database>::Row) -> $crate::error::Result<(i64, zongwu_proto::Change)> {
+            use sqlx::Row;
+            let columns: String = r.try_get("columns")?;
+            Ok((
+                r.try_get("server_seq")?,
+                zongwu_proto::Change {
+                    change_id: r.try_get("change_id")?,
+                    device_id: r.try_get("device_id")?,
+                    device_seq: r.try_get("device_seq")?,
+                    table: r.try_get("tbl")?,
+                    row_id: r.try_get("row_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    hlc: r.try_get("hlc")?,
+                    cl: r.try_get("cl")?,
+                    columns: serde_json::from_str(&columns).map_err(|e| $crate::error::Error::Internal(e.to_string()))?,
+                },
+            ))
+        }
+    };
+}
+
+pub(crate) use impl_database;

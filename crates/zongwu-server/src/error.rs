@@ -1,0 +1,90 @@
+//! The server's error type and how it becomes an HTTP answer.
+//!
+//! Every error leaves as `{code, message}` JSON. Client mistakes (4xx) say what was wrong;
+//! unexpected failures (5xx) answer with a generic message and log the full chain.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use zongwu_proto::api::ErrorBody;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("not authenticated")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// A push whose first new `device_seq` is not the next one the server expects.
+    #[error("device_seq gap: expected {expected}")]
+    SeqGap { expected: i64 },
+    /// A pull cursor beyond anything this server has handed out: the client must re-bootstrap.
+    #[error("unknown cursor {cursor}")]
+    UnknownCursor { cursor: i64 },
+    #[error("too many attempts, try again later")]
+    TooManyRequests,
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) | Error::SeqGap { .. } | Error::UnknownCursor { .. } => StatusCode::CONFLICT,
+            Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad_request",
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::SeqGap { .. } => "seq_gap",
+            Error::UnknownCursor { .. } => "unknown_cursor",
+            Error::TooManyRequests => "too_many_requests",
+            Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+            "internal server error".to_string()
+        } else {
+            self.to_string()
+        };
+        let expected_seq = match self {
+            Error::SeqGap { expected } => Some(expected),
+            _ => None,
+        };
+        (status, axum::Json(ErrorBody { code: self.code().to_string(), message, expected_seq })).into_response()
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        Error::BadRequest(r.body_text())
+    }
+}

@@ -1,0 +1,257 @@
+//! The server's API tests, each run against SQLite and PostgreSQL (`<test>::sqlite`,
+//! `<test>::postgres`). Numbers refer to the test list of issue #3.
+
+mod helpers;
+mod pg;
+mod sync_client;
+
+use helpers::{change, changes, spawn_app, spawn_app_with, Backend, ADMIN_PASSWORD};
+use reqwest::StatusCode;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn ids(changes: &[zongwu_proto::Change]) -> Vec<String> {
+    changes.iter().map(|c| c.change_id.clone()).collect()
+}
+
+async fn healthz_answers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let resp = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "a started server is healthy");
+}
+both_backends!(healthz_answers);
+
+/// (1) Page boundaries: every change comes back exactly once, in push order, whatever the count
+/// relative to the page size (Atuin once lost the 1000th record of a page).
+async fn page_boundaries_return_identical_sets(backend: Backend) {
+    for n in [0i64, 999, 1000, 1001, 2000] {
+        let app = spawn_app(backend).await;
+        let device = "admin-device";
+        let sent = changes(device, 1, n, "units", None);
+        for chunk in sent.chunks(1000) {
+            app.push(&app.admin_token, device, chunk).await.expect("push a page");
+        }
+        for limit in [1000, 999] {
+            let got = app.pull_all(&app.admin_token, limit).await;
+            assert_eq!(ids(&got), ids(&sent), "{n} changes pulled in pages of {limit} come back exactly once, in order");
+            assert_eq!(got, sent, "{n} changes come back unaltered");
+        }
+        let empty = app.pull_page(&app.admin_token, 0, 1000).await.unwrap();
+        assert_eq!(empty.has_more, n > 1000, "has_more is set exactly when more than a page remains ({n})");
+    }
+}
+both_backends!(page_boundaries_return_identical_sets);
+
+/// (2) Every push sent twice and out of order: no duplicates; a gap is 409 and applies nothing.
+async fn replayed_and_reordered_pushes_apply_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (t, d) = (app.admin_token.clone(), "admin-device");
+    let all = changes(d, 1, 40, "units", None);
+
+    assert_eq!(app.push(&t, d, &all[0..10]).await.unwrap(), 10);
+    assert_eq!(app.push(&t, d, &all[0..10]).await.unwrap(), 10, "a replayed push is a no-op that answers the same");
+
+    let mut shuffled = all[10..20].to_vec();
+    shuffled.reverse();
+    assert_eq!(app.push(&t, d, &shuffled).await.unwrap(), 20, "changes inside one push may arrive in any order");
+
+    // The later page arrives first: a gap.
+    let (status, body) = app.push(&t, d, &all[30..40]).await.unwrap_err();
+    assert_eq!(status, StatusCode::CONFLICT, "a gap in device_seq is refused");
+    assert_eq!((body.code.as_str(), body.expected_seq), ("seq_gap", Some(21)), "the answer names the seq the server expects");
+
+    // A push that starts right but has a hole in the middle applies nothing at all.
+    let holey: Vec<_> = all[20..22].iter().chain(&all[24..26]).cloned().collect();
+    let (status, _) = app.push(&t, d, &holey).await.unwrap_err();
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.pull_all(&t, 1000).await.len(), 20, "a refused push leaves nothing behind");
+
+    assert_eq!(app.push(&t, d, &all[20..30]).await.unwrap(), 30);
+    assert_eq!(app.push(&t, d, &all[30..40]).await.unwrap(), 40, "after the missing page the later one is accepted");
+    assert_eq!(app.push(&t, d, &all).await.unwrap(), 40, "replaying everything is a no-op");
+
+    let got = app.pull_all(&t, 7).await;
+    assert_eq!(ids(&got), ids(&all), "each change is stored exactly once, in device order");
+}
+both_backends!(replayed_and_reordered_pushes_apply_once);
+
+/// (10) Scope: an officer can neither write nor read another unit's rows; experts write only reviews.
+async fn officers_and_experts_stay_in_scope(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
+    let expert = app.user_token("expert1", "expert", None, "expert-device").await;
+
+    let mixed = vec![change("officer-device", 1, "needs", Some("unit-1")), change("officer-device", 2, "needs", Some("unit-2"))];
+    let (status, body) = app.push(&officer, "officer-device", &mixed).await.unwrap_err();
+    assert_eq!(status, StatusCode::FORBIDDEN, "an officer may not write another unit's row: {body:?}");
+    let office_wide = vec![change("officer-device", 1, "units", None)];
+    assert_eq!(app.push(&officer, "officer-device", &office_wide).await.unwrap_err().0, StatusCode::FORBIDDEN);
+    assert!(app.pull_all(&app.admin_token, 1000).await.is_empty(), "a refused push applies nothing, not even its in-scope part");
+
+    let own = vec![change("officer-device", 1, "needs", Some("unit-1"))];
+    assert_eq!(app.push(&officer, "officer-device", &own).await.unwrap(), 1, "an officer writes their own unit");
+    let (status, _) =
+        app.push(&officer, "admin-device", &[change("admin-device", 1, "needs", Some("unit-1"))]).await.unwrap_err();
+    assert_eq!(status, StatusCode::FORBIDDEN, "a token pushes only for its own device");
+
+    let others = vec![change("admin-device", 1, "needs", Some("unit-2")), change("admin-device", 2, "units", None)];
+    app.push(&app.admin_token, "admin-device", &others).await.unwrap();
+
+    let seen = app.pull_all(&officer, 1).await;
+    assert_eq!(ids(&seen), ids(&own), "an officer pulls only their unit's rows, even one page at a time");
+    let page = app.pull_page(&officer, 0, 1000).await.unwrap();
+    assert!(!page.has_more, "rows of other units do not leave the officer waiting for more");
+
+    let (status, _) =
+        app.push(&expert, "expert-device", &[change("expert-device", 1, "needs", Some("unit-1"))]).await.unwrap_err();
+    assert_eq!(status, StatusCode::FORBIDDEN, "an expert may not write needs");
+    app.push(&expert, "expert-device", &[change("expert-device", 1, "need_reviews", Some("unit-1"))])
+        .await
+        .expect("experts write reviews");
+    assert_eq!(app.pull_all(&expert, 1000).await.len(), 4, "experts read everything");
+}
+both_backends!(officers_and_experts_stay_in_scope);
+
+/// (11, in part) Auth: wrong password, revoked and expired tokens, brute force, devices, bodies.
+async fn auth_refuses_what_it_should(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.max_body_bytes = 256 * 1024).await;
+    let (status, body) = app.login("admin", "wrong-password", "admin-device").await.unwrap_err();
+    assert_eq!((status, body.code.as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"), "a wrong password is refused");
+    assert_eq!(app.login("nobody", "whatever-pass", "d1").await.unwrap_err().0, StatusCode::UNAUTHORIZED);
+
+    let resp = app.http.get(app.url("/api/v1/sync/pull")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "no token, no data");
+    let resp = app.http.get(app.url("/api/v1/sync/pull")).bearer_auth("not-a-token").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "an unknown token is refused");
+
+    let token = app.login("admin", ADMIN_PASSWORD, "admin-device").await.unwrap().token;
+    let resp = app.http.post(app.url("/api/v1/auth/logout")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.pull_page(&token, 0, 10).await.unwrap_err().0, StatusCode::UNAUTHORIZED, "a revoked token is refused");
+    assert!(app.pull_page(&app.admin_token, 0, 10).await.is_ok(), "logout revokes only its own token");
+
+    let password = app.create_user("office1", "office", None).await;
+    assert_eq!(
+        app.login("office1", &password, "admin-device").await.unwrap_err().0,
+        StatusCode::FORBIDDEN,
+        "a device belongs to the first user who logged in with it"
+    );
+    let office = app.login("office1", &password, "office-device").await.unwrap().token;
+    let resp = app.http.get(app.url("/api/v1/users")).bearer_auth(&office).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "only an admin manages users");
+
+    for _ in 0..5 {
+        assert_eq!(app.login("office1", "bad-guess-123", "office-device").await.unwrap_err().0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app.login("office1", &password, "office-device").await.unwrap_err();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "after 5 failures even the right password waits");
+
+    let resp = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("{\"login\": \"admin\", ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "malformed JSON is a client error");
+    let body: zongwu_proto::api::ErrorBody = resp.json().await.expect("errors keep their JSON shape");
+    assert_eq!(body.code, "bad_request");
+    let resp = app
+        .http
+        .post(app.url("/api/v1/sync/push"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 512 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE, "an oversized body is refused");
+    let resp = app.http.get(app.url("/api/v1/sync/pull?cursor=abc")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "a malformed cursor is a client error");
+    let resp = app.http.get(app.url("/api/v1/sync/pull?cursor=99")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT, "a cursor the server never handed out means re-bootstrap");
+    assert!(app.http.get(app.url("/healthz")).send().await.unwrap().status().is_success(), "the server is still alive");
+
+    let short = spawn_app_with(backend, |s| s.token_ttl_secs = 1).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        short.pull_page(&short.admin_token, 0, 10).await.unwrap_err().0,
+        StatusCode::UNAUTHORIZED,
+        "an expired token is refused"
+    );
+}
+both_backends!(auth_refuses_what_it_should);
+
+/// (13) Concurrent pushers and pullers: every puller ends with every change, none skipped. A
+/// puller that ever moved its cursor past a change committed later would miss it for good.
+async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
+    const PUSHERS: usize = 4;
+    const PULLERS: usize = 4;
+    const BATCHES: i64 = 25;
+    const BATCH: i64 = 20;
+    let app = Arc::new(spawn_app(backend).await);
+    let mut tokens = Vec::new();
+    for p in 0..PUSHERS {
+        let device = format!("pusher-{p}");
+        tokens.push((device.clone(), app.login("admin", ADMIN_PASSWORD, &device).await.unwrap().token));
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let deadline = Instant::now() + Duration::from_secs(60);
+
+    let pullers: Vec<_> = (0..PULLERS)
+        .map(|i| {
+            let (app, done) = (app.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut cursor = 0;
+                let mut seen = Vec::new();
+                let limit = [1000, 7, 50, 333][i];
+                loop {
+                    let finished = done.load(Ordering::SeqCst);
+                    loop {
+                        let page = app.pull_page(&app.admin_token, cursor, limit).await.expect("pull");
+                        seen.extend(page.changes.into_iter().map(|c| c.change_id));
+                        cursor = page.next_cursor;
+                        if !page.has_more {
+                            break;
+                        }
+                    }
+                    if finished || Instant::now() > deadline {
+                        return seen;
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let pushers: Vec<_> = tokens
+        .into_iter()
+        .map(|(device, token)| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for b in 0..BATCHES {
+                    let batch = changes(&device, 1 + b * BATCH, BATCH, "units", None);
+                    app.push(&token, &device, &batch).await.expect("push");
+                    sent.extend(ids(&batch));
+                }
+                sent
+            })
+        })
+        .collect();
+    let mut expected = HashSet::new();
+    for p in pushers {
+        expected.extend(p.await.unwrap());
+    }
+    done.store(true, Ordering::SeqCst);
+    assert_eq!(expected.len(), PUSHERS * (BATCHES * BATCH) as usize);
+    for (i, p) in pullers.into_iter().enumerate() {
+        let seen = p.await.unwrap();
+        let unique: HashSet<_> = seen.iter().cloned().collect();
+        assert_eq!(unique.len(), seen.len(), "puller {i} received no change twice");
+        assert_eq!(unique, expected, "puller {i} ended with every change ({} of {})", unique.len(), expected.len());
+    }
+}
+both_backends!(concurrent_pushers_and_pullers_miss_nothing);
