@@ -412,9 +412,32 @@ struct Start {
     wall_ms: f64,
     /// The app's own figure: process start to READY.
     internal_ms: f64,
-    rss_kb: Option<u64>,
-    pss_kb: Option<u64>,
-    processes: Vec<String>,
+    /// Per process name (the app, WebKitWebProcess, WebKitNetworkProcess …): (RSS, PSS) in kB,
+    /// summed over processes of that name; PSS is `None` without /proc/PID/smaps_rollup.
+    memory: BTreeMap<String, (u64, Option<u64>)>,
+}
+
+impl Start {
+    fn rss_kb(&self) -> Option<u64> {
+        (!self.memory.is_empty()).then(|| self.memory.values().map(|m| m.0).sum())
+    }
+    fn pss_kb(&self) -> Option<u64> {
+        self.memory.values().map(|m| m.1).sum()
+    }
+}
+
+fn kb_to_mb(kb: u64) -> f64 {
+    kb as f64 * 1024.0 / 1e6
+}
+
+/// The median of some kB figures, as MB.
+fn median_mb(v: impl Iterator<Item = u64>) -> String {
+    let v: Vec<f64> = v.map(kb_to_mb).collect();
+    if v.is_empty() {
+        "–".into()
+    } else {
+        format!("{:.0} MB", median(v))
+    }
 }
 
 /// Returns the section and whether every start was measured.
@@ -440,6 +463,8 @@ fn startup(args: &Args) -> Result<(String, bool)> {
 
     let mut results: BTreeMap<usize, Vec<Start>> = BTreeMap::new();
     let mut problem: Option<String> = None;
+    // The very first start of the run meets the coldest caches (the WebKit libraries, fonts).
+    let mut first: Option<f64> = None;
     'outer: for n in 1..=starts {
         for (k, kind) in StartKind::ALL.into_iter().enumerate() {
             let (dir, no_demo) = match kind {
@@ -455,10 +480,11 @@ fn startup(args: &Args) -> Result<(String, bool)> {
                         ["empty", "demo", "warm"][k],
                         s.wall_ms,
                         s.internal_ms,
-                        opt(s.rss_kb.map(|k| k as f64 * 1024.0 / 1e6), "MB", 1),
-                        opt(s.pss_kb.map(|k| k as f64 * 1024.0 / 1e6), "MB", 1),
-                        s.processes.join(", ")
+                        opt(s.rss_kb().map(kb_to_mb), "MB", 1),
+                        opt(s.pss_kb().map(kb_to_mb), "MB", 1),
+                        s.memory.keys().cloned().collect::<Vec<_>>().join(", ")
                     );
+                    first.get_or_insert(s.wall_ms);
                     results.entry(k).or_default().push(s);
                 }
                 Err(e) => {
@@ -498,8 +524,8 @@ fn startup(args: &Args) -> Result<(String, bool)> {
     if results.is_empty() {
         s += &format!("**Start-up not measured**: {}\n", problem.as_deref().unwrap_or("no start completed").replace('\n', " "));
     } else {
-        s += "| start | ready (median) | min – max | in-app (median) | RSS, all processes | PSS, all processes | processes |\n";
-        s += "|---|--:|--:|--:|--:|--:|---|\n";
+        s += "| start | ready (median) | min – max | in-app (median) | RSS, all processes | PSS, all processes |\n";
+        s += "|---|--:|--:|--:|--:|--:|\n";
         for (k, kind) in StartKind::ALL.into_iter().enumerate() {
             let Some(list) = results.get(&k) else {
                 s += &format!("| {} | not measured | | | | | |\n", kind.label());
@@ -508,25 +534,30 @@ fn startup(args: &Args) -> Result<(String, bool)> {
             let walls: Vec<f64> = list.iter().map(|x| x.wall_ms).collect();
             let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
             let max = walls.iter().copied().fold(0.0, f64::max);
-            let mb = |v: Vec<u64>| -> String {
-                if v.is_empty() {
-                    "–".into()
-                } else {
-                    format!("{:.0} MB", median(v.into_iter().map(|k| k as f64 * 1024.0 / 1e6).collect()))
-                }
-            };
-            let mut names: Vec<String> = list.iter().flat_map(|x| x.processes.iter().cloned()).collect();
-            names.sort();
-            names.dedup();
             s += &format!(
-                "| {} | **{:.0} ms** | {min:.0} – {max:.0} ms | {:.0} ms | {} | {} | {} |\n",
+                "| {} | **{:.0} ms** | {min:.0} – {max:.0} ms | {:.0} ms | {} | {} |\n",
                 kind.label(),
                 median(walls.clone()),
                 median(list.iter().map(|x| x.internal_ms).collect()),
-                mb(list.iter().filter_map(|x| x.rss_kb).collect()),
-                mb(list.iter().filter_map(|x| x.pss_kb).collect()),
-                names.join(", "),
+                median_mb(list.iter().filter_map(Start::rss_kb)),
+                median_mb(list.iter().filter_map(Start::pss_kb)),
             );
+        }
+        if let Some(ms) = first {
+            s += &format!("\nThe first start of the run (coldest caches) was ready after {ms:.0} ms.\n");
+        }
+        // Where the memory is, for the warm start (the everyday case), or whatever was measured.
+        if let Some(list) = results.get(&2).or_else(|| results.values().next()) {
+            let names: BTreeSet<&String> = list.iter().flat_map(|x| x.memory.keys()).collect();
+            if !names.is_empty() {
+                s += "\n| process (warm start, median) | RSS | PSS |\n|---|--:|--:|\n";
+                for name in names {
+                    let of = |f: fn(&(u64, Option<u64>)) -> Option<u64>| {
+                        median_mb(list.iter().filter_map(|x| x.memory.get(name).and_then(f)))
+                    };
+                    s += &format!("| {name} | {} | {} |\n", of(|m| Some(m.0)), of(|m| m.1));
+                }
+            }
         }
         if let Some(p) = &problem {
             s += &format!("\nStopped early: {}\n", p.replace('\n', " "));
@@ -592,27 +623,25 @@ fn start_once(bin: &Path, data_dir: &Path, no_demo: bool, display: Option<&str>,
 
     thread::sleep(SETTLE);
     let tree = process_tree(child.id());
-    let mut rss = None;
-    let mut pss = None;
-    let mut processes = Vec::new();
+    let mut memory: BTreeMap<String, (u64, Option<u64>)> = BTreeMap::new();
     for pid in &tree {
-        if let Some(kb) = proc_kb(&format!("/proc/{pid}/status"), "VmRSS:") {
-            *rss.get_or_insert(0) += kb;
-        }
-        if let Some(kb) = proc_kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:") {
-            *pss.get_or_insert(0) += kb;
-        }
-        if let Ok(name) = fs::read_to_string(format!("/proc/{pid}/comm")) {
-            processes.push(name.trim().to_string());
-        }
+        let Some(rss) = proc_kb(&format!("/proc/{pid}/status"), "VmRSS:") else { continue };
+        let pss = proc_kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+        // argv[0]'s file name: /proc/PID/comm cuts names at 15 bytes ("WebKitNetworkPr").
+        let name = fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .and_then(|c| {
+                let argv0 = String::from_utf8_lossy(c.split(|b| *b == 0).next()?).into_owned();
+                Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned())
+            })
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("pid {pid}"));
+        let entry = memory.entry(name).or_insert((0, Some(0)));
+        entry.0 += rss;
+        entry.1 = entry.1.zip(pss).map(|(a, b)| a + b);
     }
-    if processes.is_empty() {
-        processes.push(format!("zongwu{}", env::consts::EXE_SUFFIX));
-    }
-    processes.sort();
-    processes.dedup();
     stop_tree(&mut child);
-    Ok(Start { wall_ms, internal_ms, rss_kb: rss, pss_kb: pss, processes })
+    Ok(Start { wall_ms, internal_ms, memory })
 }
 
 /// `root` and all its descendants, from the parent pids in /proc (Linux; just `root` elsewhere).
