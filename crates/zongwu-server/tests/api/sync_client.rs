@@ -56,9 +56,9 @@ async fn two_desktops_converge(backend: Backend) {
         cb.sync_once(&b).await.unwrap();
     }
 
-    let (ua, ub) = (a.dump_table(Table::Units).await.unwrap(), b.dump_table(Table::Units).await.unwrap());
+    let (ua, ub) = (comparable(a.dump_table(Table::Units).await.unwrap()), comparable(b.dump_table(Table::Units).await.unwrap()));
     assert_eq!(ua.len(), 1011, "every row reached desktop a");
-    assert_eq!(ua, ub, "both desktops hold identical units, clocks and tombstones included");
+    assert_eq!(ua, ub, "both desktops hold identical units, clocks included, and agree on every tombstone");
     let row = ua.iter().find(|r| r["id"] == json!(from_a[0])).unwrap();
     assert_eq!(row["name"], json!("B 改的名字"), "the later write of a column wins on both sides");
     assert_eq!(row["kind"], json!("office"));
@@ -85,3 +85,127 @@ async fn pull_resumes_from_the_saved_cursor(backend: Backend) {
     assert_eq!(a.dump_table(Table::Units).await.unwrap(), b.dump_table(Table::Units).await.unwrap());
 }
 both_backends!(pull_resumes_from_the_saved_cursor);
+
+/// (3) The server committed a push but the answer never arrived: the client sends the same
+/// changes again (with new ones), and the server keeps exactly one copy of each.
+async fn lost_ack_resend_stores_one_copy(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = desktop(&dir, "a").await;
+    let (ca, _) = SyncClient::login(&app.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    insert_units(&a, 10).await;
+    assert_eq!(ca.push_once(&a).await.unwrap(), 10);
+    // The client's state after a lost answer: the outbox still holds what the server stored.
+    a.unmark_pushed_from(1).await.unwrap();
+    insert_units(&a, 5).await;
+    assert_eq!(a.pending_changes().await.unwrap(), 15);
+    assert_eq!(ca.push_once(&a).await.unwrap(), 15, "the resend is acknowledged as a whole");
+    assert_eq!(a.pending_changes().await.unwrap(), 0);
+    let stored = app.pull_all(&app.admin_token, 1000).await;
+    let unique: std::collections::HashSet<_> = stored.iter().map(|c| &c.change_id).collect();
+    assert_eq!((stored.len(), unique.len()), (15, 15), "one copy of each change, none lost");
+}
+both_backends!(lost_ack_resend_stores_one_copy);
+
+/// (4, in part) A page that cannot be merged leaves neither its rows nor its cursor behind: the
+/// rows of a page and the cursor after it commit together, so a crash between them cannot
+/// duplicate or skip a change.
+async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (desktop(&dir, "a").await, desktop(&dir, "b").await);
+    let (ca, _) = SyncClient::login(&app.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    let (cb, _) = SyncClient::login(&app.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
+    insert_units(&a, 1500).await;
+    ca.push_once(&a).await.unwrap();
+    // A change this desktop's schema does not know, in the second page.
+    let poison = crate::helpers::change("admin-device", 1, "no_such_table", None);
+    app.push(&app.admin_token, "admin-device", &[poison]).await.unwrap();
+
+    let err = cb.pull_once(&b).await.expect_err("the second page cannot be merged");
+    assert!(matches!(err, zongwu_core::sync::SyncError::Store(_)), "{err:?}");
+    let rows = b.dump_table(Table::Units).await.unwrap();
+    assert_eq!(rows.len(), 1000, "the first page stayed, nothing of the failed page did");
+    let cursor: i64 = sqlx::query_scalar::<_, String>("SELECT value FROM meta WHERE key = 'sync_cursor'")
+        .fetch_one(b.pool())
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let first_page_end = app.pull_page(&app.admin_token, 0, 1000).await.unwrap().next_cursor;
+    assert_eq!(cursor, first_page_end, "the cursor is the one saved with the first page");
+}
+both_backends!(a_failed_page_keeps_neither_rows_nor_cursor);
+
+/// (6) Delete/re-insert races: three desktops disagree about a row's existence and all end with
+/// the same answer (the larger causal length wins).
+async fn delete_and_reinsert_races_converge(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut replicas = Vec::new();
+    for name in ["a", "b", "c"] {
+        let store = desktop(&dir, name).await;
+        let (client, _) = SyncClient::login(&app.base_url, &store, "admin", ADMIN_PASSWORD).await.unwrap();
+        replicas.push((store, client));
+    }
+    let ids = insert_units(&replicas[0].0, 2).await;
+    for (s, c) in &replicas {
+        c.sync_once(s).await.unwrap();
+    }
+    let (r, s) = (&ids[0], &ids[1]);
+    let actor = Actor::local_admin();
+    // a: delete then re-insert r (cl 3); delete s.
+    let mut tx = replicas[0].0.begin_write(&actor).await.unwrap();
+    tx.delete(Table::Units, r).await.unwrap();
+    tx.insert(Table::Units, r, None, json!({"code": "R2", "name": "重新建立"})).await.unwrap();
+    tx.delete(Table::Units, s).await.unwrap();
+    tx.commit().await.unwrap();
+    // b: delete r (cl 2); delete s too.
+    let mut tx = replicas[1].0.begin_write(&actor).await.unwrap();
+    tx.delete(Table::Units, r).await.unwrap();
+    tx.delete(Table::Units, s).await.unwrap();
+    tx.commit().await.unwrap();
+    // c: edit both rows in their first life.
+    let mut tx = replicas[2].0.begin_write(&actor).await.unwrap();
+    tx.update(Table::Units, r, json!({"name": "c 的修改"})).await.unwrap();
+    tx.update(Table::Units, s, json!({"name": "c 的修改"})).await.unwrap();
+    tx.commit().await.unwrap();
+    // Sync in an order that delivers the stale edit last.
+    for i in [1, 0, 2, 1, 0, 2] {
+        let (st, c) = &replicas[i];
+        c.sync_once(st).await.unwrap();
+    }
+    let dumps = futures_dumps(&replicas).await;
+    assert_eq!(dumps[0], dumps[1], "a and b agree");
+    assert_eq!(dumps[0], dumps[2], "a and c agree");
+    let row_r = dumps[0].iter().find(|x| x["id"] == json!(r)).unwrap();
+    assert_eq!((row_r["cl"].clone(), row_r["deleted"].clone()), (json!(3), json!(0)), "the re-insert's life wins");
+    assert_eq!(row_r["name"], json!("重新建立"), "an edit from the row's first life does not leak into its second");
+    let row_s = dumps[0].iter().find(|x| x["id"] == json!(s)).unwrap();
+    assert_eq!(row_s["deleted"], json!(1), "a delete beats an edit of the same life");
+}
+both_backends!(delete_and_reinsert_races_converge);
+
+/// Each replica's units, tombstones reduced to their existence: the store keeps a tombstone's
+/// last local values for the history view, and those legitimately differ between replicas.
+async fn futures_dumps(replicas: &[(Store, SyncClient)]) -> Vec<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut out = Vec::new();
+    for (s, _) in replicas {
+        out.push(comparable(s.dump_table(Table::Units).await.unwrap()));
+    }
+    out
+}
+
+pub(crate) fn comparable(
+    rows: Vec<serde_json::Map<String, serde_json::Value>>,
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    rows.into_iter()
+        .map(|r| {
+            if r["deleted"] == json!(1) {
+                r.into_iter().filter(|(k, _)| ["id", "cl", "deleted"].contains(&k.as_str())).collect()
+            } else {
+                r
+            }
+        })
+        .collect()
+}
