@@ -364,3 +364,19 @@ fn export_futures_are_send() {
         is_send(&zongwu_core::import::officers_report(store, &actor, Path::new("x")));
     }
 }
+
+#[tokio::test]
+async fn text_holding_the_row_separator_still_exports() {
+    // Rows travel from SQLite packed with U+001F between fields; a value that itself holds one
+    // must not shift the columns.
+    let env = env().await;
+    let mut input = officer(&env.hq, "2018001", "张三", None, Some("2018-03-01"));
+    input.duties = Some("收集\u{1f}需求".into());
+    officers::save(&env.store, &env.admin, input).await.unwrap();
+    let out = env.path("sep.xlsx");
+    excel::export_officers(&env.store, &env.admin, &out).await.unwrap();
+    let rows = sheet(&out, "信息专员名册");
+    assert_eq!(rows[1][1], Data::String("2018001".into()));
+    assert_eq!(date_of(&rows[1][7]), "2018-03-01", "the columns after the value are where they belong");
+    assert_eq!(rows[1][11], Data::String("收集 需求".into()));
+}

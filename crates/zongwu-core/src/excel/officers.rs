@@ -3,7 +3,12 @@
 //!
 //! Rows are read from SQLite in pages by a producer task and written as they arrive, so memory
 //! stays flat however long the roster is and reading overlaps writing. Pages go unit by unit (in
-//! unit code order) and by staff number within a unit, keyset-paged on `(staff_no, id)`.
+//! unit code order) and by staff number within a unit: one query reads the order as rowids, then
+//! pages of rows are read by rowid (a JSON array bound to `json_each`), which costs no more than
+//! one sorted scan however the units are sized.
+//!
+//! Each row travels from SQLite as one text value (the fields joined by U+001F) rather than twelve:
+//! most of the cost of reading 100,000 rows through sqlx is per value, and this halves it.
 
 use super::book::{self, col, data_sheet, finish_data_sheet, write_cell, Col, Kind, Styles};
 use super::ExportResult;
@@ -37,22 +42,44 @@ const COLS: [Col; 13] = [
 ];
 
 /// Rows per page read from SQLite.
-const PAGE: i64 = 5_000;
+const PAGE: usize = 5_000;
+
+/// Fields packed into [`Line::packed`], in this order.
+const FIELDS: usize = 11;
+const SEP: char = '\u{1f}';
+
+/// One page: the officers whose rowids are in the JSON array bound, in the array's order.
+const SELECT_PAGE: &str = "SELECT o.rowid AS rid,
+        o.staff_no || char(31) || o.name || char(31) || COALESCE(o.gender, '') || char(31) || COALESCE(o.title, '')
+        || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31) || COALESCE(o.term_start, '')
+        || char(31) || COALESCE(o.term_end, '') || char(31) || o.status || char(31) || COALESCE(o.duties, '')
+        || char(31) || COALESCE(o.note, '') AS packed
+     FROM json_each(?) j JOIN officers o ON o.rowid = j.value
+     ORDER BY j.key";
+
+/// The same fields one by one, for a row whose text itself contains U+001F.
+const SELECT_ONE: &str = "SELECT o.staff_no, o.name, COALESCE(o.gender, ''), COALESCE(o.title, ''), COALESCE(o.phone, ''),
+        COALESCE(o.email, ''), COALESCE(o.term_start, ''), COALESCE(o.term_end, ''), o.status, COALESCE(o.duties, ''),
+        COALESCE(o.note, '')
+     FROM officers o WHERE o.rowid = ?";
 
 #[derive(sqlx::FromRow)]
 struct Line {
     rid: i64,
-    staff_no: String,
-    name: String,
-    gender: Option<String>,
-    title: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    term_start: Option<String>,
-    term_end: Option<String>,
-    status: String,
-    duties: Option<String>,
-    note: Option<String>,
+    /// staff_no, name, gender, title, phone, email, term_start, term_end, status, duties, note;
+    /// absent values are empty.
+    packed: String,
+}
+
+impl Line {
+    fn fields(&self) -> Option<[&str; FIELDS]> {
+        let mut out = [""; FIELDS];
+        let mut parts = self.packed.split(SEP);
+        for slot in out.iter_mut() {
+            *slot = parts.next()?;
+        }
+        parts.next().is_none().then_some(out)
+    }
 }
 
 /// A unit's rows arrive together: its name, then pages of lines.
@@ -94,10 +121,13 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path) -> Result<ExportRe
             Msg::Lines(lines) => {
                 let Some(count) = counts.last_mut() else { return Err(Error::Internal("rows before their unit".into())) };
                 for line in lines {
+                    let Some(fields) = line.fields() else {
+                        return Err(Error::Internal(format!("officer row {} was not repacked", line.rid)));
+                    };
                     row += 1;
                     let trained = trainings.get(&line.rid).copied().unwrap_or(0);
-                    write_line(ws, &st, row, &count.name, &line, trained)?;
-                    match status_of(&line.status) {
+                    write_line(ws, &st, row, &count.name, &fields, trained)?;
+                    match status_of(fields[8]) {
                         OfficerStatus::Active => count.active += 1,
                         OfficerStatus::Retired => count.retired += 1,
                     }
@@ -122,32 +152,16 @@ fn status_of(s: &str) -> OfficerStatus {
     }
 }
 
-fn write_line(ws: &mut Worksheet, st: &Styles, row: u32, unit: &str, l: &Line, trainings: i64) -> Result<()> {
-    let values: [Option<&str>; 13] = [
-        Some(unit),
-        Some(&l.staff_no),
-        Some(&l.name),
-        l.gender.as_deref(),
-        l.title.as_deref(),
-        l.phone.as_deref(),
-        l.email.as_deref(),
-        l.term_start.as_deref(),
-        l.term_end.as_deref(),
-        Some(status_of(&l.status).label_zh()),
-        None,
-        l.duties.as_deref(),
-        l.note.as_deref(),
-    ];
+fn write_line(ws: &mut Worksheet, st: &Styles, row: u32, unit: &str, f: &[&str; FIELDS], trainings: i64) -> Result<()> {
+    let [staff_no, name, gender, title, phone, email, term_start, term_end, status, duties, note] = *f;
+    let values: [&str; 13] =
+        [unit, staff_no, name, gender, title, phone, email, term_start, term_end, status_of(status).label_zh(), "", duties, note];
     for (c, (v, spec)) in values.iter().zip(COLS.iter()).enumerate() {
-        write_cell(ws, st, row, c as u16, spec.kind, *v)?;
+        write_cell(ws, st, row, c as u16, spec.kind, Some(v))?;
     }
     ws.write_number(row, 10, trainings as f64)?;
     Ok(())
 }
-
-const SELECT: &str = "SELECT o.rowid AS rid, o.staff_no, o.name, o.gender, o.title, o.phone, o.email, o.term_start, o.term_end,
-        o.status, o.duties, o.note
-     FROM officers o WHERE o.deleted = 0";
 
 /// Send the roster visible to `actor`, unit by unit, in pages. Stops quietly when the writer has
 /// gone (it failed and will report its own error).
@@ -160,50 +174,59 @@ async fn produce(pool: SqlitePool, actor: Actor, tx: mpsc::Sender<Result<Msg>>) 
 }
 
 async fn produce_inner(pool: &SqlitePool, actor: &Actor, tx: &mpsc::Sender<Result<Msg>>) -> Result<()> {
-    // Units in code order, as the roster list shows them; deleted units still name their officers.
-    let mut groups: Vec<(Option<String>, String)> = Vec::new();
-    if actor.role == Role::Officer {
-        // Officers see their own unit only (the same rule as `officers::list`).
-        let Some(unit_id) = actor.unit_id.clone() else { return Ok(()) };
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM units WHERE id = ?").bind(&unit_id).fetch_optional(pool).await?;
-        groups.push((Some(unit_id), name.unwrap_or_default()));
-    } else {
-        // Officers whose unit is unknown here sort first, as they do in the list (NULL code).
-        groups.push((None, String::new()));
-        let units: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY code, id").fetch_all(pool).await?;
-        groups.extend(units.into_iter().map(|(id, name)| (Some(id), name)));
+    // Officers see their own unit only (the same rule as `officers::list`).
+    let scope = match actor.role {
+        Role::Officer => match &actor.unit_id {
+            Some(unit_id) => Some(unit_id.clone()),
+            None => return Ok(()),
+        },
+        _ => None,
+    };
+    // 1. The order, as the roster list sorts it (unit code, staff number): officer rowids with
+    //    their unit's rowid. 16 bytes a row; the rows themselves are read a page at a time below.
+    //    Deleted units still name their officers; officers of a unit unknown here come first.
+    let sql = format!(
+        "SELECT o.rowid, u.rowid FROM officers o LEFT JOIN units u ON u.id = o.unit_id
+         WHERE o.deleted = 0{} ORDER BY u.code, o.staff_no, o.rowid",
+        if scope.is_some() { " AND o.unit_id = ?" } else { "" }
+    );
+    let mut q = sqlx::query_as(&sql);
+    if let Some(unit_id) = scope {
+        q = q.bind(unit_id);
     }
-    for (unit_id, name) in groups {
+    let keys: Vec<(i64, Option<i64>)> = q.fetch_all(pool).await?;
+    let names: HashMap<i64, String> =
+        sqlx::query_as("SELECT rowid, name FROM units").fetch_all(pool).await?.into_iter().collect();
+
+    // 2. Unit by unit, pages of rows by rowid, in the order above.
+    for group in keys.chunk_by(|a, b| a.1 == b.1) {
+        let name = group[0].1.and_then(|u| names.get(&u).cloned()).unwrap_or_default();
         if tx.send(Ok(Msg::Unit(name))).await.is_err() {
             return Ok(());
         }
-        let mut after: Option<(String, i64)> = None;
-        loop {
-            let filter = match unit_id {
-                Some(_) => "o.unit_id = ?",
-                None => "(o.unit_id IS NULL OR o.unit_id NOT IN (SELECT id FROM units))",
-            };
-            let keyset = if after.is_some() { " AND (o.staff_no, o.rowid) > (?, ?)" } else { "" };
-            let sql = format!("{SELECT} AND {filter}{keyset} ORDER BY o.staff_no, o.rowid LIMIT {PAGE}");
-            let mut q = sqlx::query_as::<_, Line>(&sql);
-            if let Some(u) = &unit_id {
-                q = q.bind(u);
+        for page in group.chunks(PAGE) {
+            let ids = format!("[{}]", page.iter().map(|k| k.0.to_string()).collect::<Vec<_>>().join(","));
+            let mut lines: Vec<Line> = sqlx::query_as(SELECT_PAGE).bind(ids).fetch_all(pool).await?;
+            for line in lines.iter_mut() {
+                if line.fields().is_none() {
+                    repack(pool, line).await?;
+                }
             }
-            if let Some((s, i)) = &after {
-                q = q.bind(s).bind(i);
-            }
-            let lines = q.fetch_all(pool).await?;
-            let full = lines.len() as i64 == PAGE;
-            after = lines.last().map(|l| (l.staff_no.clone(), l.rid));
-            if !lines.is_empty() && tx.send(Ok(Msg::Lines(lines))).await.is_err() {
+            if tx.send(Ok(Msg::Lines(lines))).await.is_err() {
                 return Ok(());
-            }
-            if !full {
-                break;
             }
         }
     }
+    Ok(())
+}
+
+/// Re-read a row whose text contains the separator, field by field, and pack it with the
+/// separator replaced by a space.
+async fn repack(pool: &SqlitePool, line: &mut Line) -> Result<()> {
+    type Fields = (String, String, String, String, String, String, String, String, String, String, String);
+    let f: Fields = sqlx::query_as(SELECT_ONE).bind(line.rid).fetch_one(pool).await?;
+    let all = [f.0, f.1, f.2, f.3, f.4, f.5, f.6, f.7, f.8, f.9, f.10];
+    line.packed = all.iter().map(|v| v.replace(SEP, " ")).collect::<Vec<_>>().join(&SEP.to_string());
     Ok(())
 }
 
