@@ -4,7 +4,7 @@
 //!   end-to-end test, CJK fonts so Chinese text renders (in screenshots too). Missing ones are
 //!   found with `dpkg-query` and installed in one `apt-get install`, after one `apt-get update`.
 //! - Other Linux, macOS, Windows: print the prerequisites, install nothing.
-//! - Everywhere: Node 20+ and npm must exist; `npm ci` in `ui/` when `node_modules` is missing or
+//! - Everywhere: rustfmt and clippy (added with rustup when missing); Node 20+ and npm must exist; `npm ci` in `ui/` when `node_modules` is missing or
 //!   older than `package-lock.json`.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::util::{is_program, mtime, newest_mtime, npm, output, repo_root, run};
+use crate::util::{cargo, is_program, mtime, newest_mtime, npm, output, repo_root, run};
 
 /// Packages the desktop build, the UI and the end-to-end test need on Debian/Ubuntu.
 const DEBIAN_PACKAGES: &[&str] = &[
@@ -30,8 +30,29 @@ const MIN_NODE_MAJOR: u32 = 20;
 
 pub fn setup() -> Result<()> {
     system_packages()?;
+    rust_components()?;
     check_node()?;
     npm_install_if_stale()
+}
+
+/// rustfmt and clippy, which a minimal rustup profile leaves out.
+fn rust_components() -> Result<()> {
+    let missing: Vec<&str> = [("rustfmt", "fmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(_, sub)| output(cargo().args([sub, "--version"])).is_none())
+        .map(|(component, _)| component)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_program("rustup") {
+        anyhow::bail!(
+            "cargo {} missing and no rustup to add it: install the components {}",
+            missing.join("/"),
+            missing.join(" ")
+        );
+    }
+    run(Command::new("rustup").args(["component", "add"]).args(&missing))
 }
 
 fn system_packages() -> Result<()> {

@@ -63,6 +63,7 @@ fn empty_start(app: &mut App) -> Result<()> {
     let user = app.text(&tid("current-user"))?;
     anyhow::ensure!(user.contains(ADMIN), "a new database starts as the built-in admin, but the top bar shows {user:?}");
     app.click(&tid("nav-needs"))?;
+    app.wait_for(&tid("need-board"))?;
     anyhow::ensure!(
         app.find_visible(&tid("need-item"), "")?.is_none(),
         "ZONGWU_NO_DEMO=1 must give an empty needs list, yet a need is shown"
