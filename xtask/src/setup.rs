@@ -4,8 +4,8 @@
 //!   end-to-end test, CJK fonts so Chinese text renders (in screenshots too). Missing ones are
 //!   found with `dpkg-query` and installed in one `apt-get install`, after one `apt-get update`.
 //! - Other Linux, macOS, Windows: print the prerequisites, install nothing.
-//! - Everywhere: rustfmt and clippy (added with rustup when missing); Node 20+ and npm must exist; `npm ci` in `ui/` when `node_modules` is missing or
-//!   older than `package-lock.json`.
+//! - Everywhere: rustfmt and clippy (added with rustup when missing); Node 20+ and npm must
+//!   exist; `npm ci` in `ui/` when `node_modules` is missing or older than `package-lock.json`.
 
 use std::path::Path;
 use std::process::Command;
