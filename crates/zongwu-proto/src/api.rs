@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -14,6 +15,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Bearer token for every other route; the server keeps only its hash.
     pub token: String,
@@ -23,6 +25,7 @@ pub struct LoginResponse {
 
 /// A server account as the server shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: String,
     pub login: String,
@@ -34,12 +37,14 @@ pub struct Account {
 
 /// `POST /api/v1/sync/push`: a page of this device's outbox, in `device_seq` order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub device_id: String,
     pub changes: Vec<Change>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Every change of this device up to here is stored; the client may mark them pushed.
     pub last_device_seq: i64,
@@ -47,6 +52,7 @@ pub struct PushResponse {
 
 /// `GET /api/v1/sync/pull?cursor=&limit=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// The cursor for the next request; commit it together with the applied changes.
@@ -56,6 +62,7 @@ pub struct PullResponse {
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `seq_gap`,
     /// `unknown_cursor`, `too_many_requests`, `internal`.

@@ -1,7 +1,8 @@
 //! Wire types for sync and the hybrid logical clock (HLC).
 //!
 //! Both the desktop core and the server depend on this crate and nothing else shared, so the
-//! protocol has one definition. It is serde-only on purpose: no database, no runtime.
+//! protocol has one definition. It is serde-only on purpose: no database, no runtime (the optional
+//! `utoipa` feature adds OpenAPI schemas for the server's generated document).
 
 pub mod api;
 mod hlc;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 /// causal length after the change: odd means the row exists, even means it was deleted. A change
 /// whose `cl` is below the receiver's is from an older life of the row and is ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Change {
     /// UUIDv7, unique across all devices; a change seen twice is applied once.
     pub change_id: String,

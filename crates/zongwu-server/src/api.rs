@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use zongwu_proto::api::{Account, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use zongwu_proto::api::{Account, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
 use zongwu_proto::Change;
 
 /// Most changes one push may carry and one pull page may return.
@@ -35,8 +35,39 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(list_users).post(create_user))
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull))
+        .route("/openapi.json", get(openapi))
 }
 
+/// The OpenAPI document of every route, generated from the handlers and wire types.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "zongwu sync server", description = "Sync, auth and users for zongwu desktops."),
+    paths(login, logout, create_user, list_users, push, pull),
+    components(schemas(zongwu_proto::Change, Account, ErrorBody, User, crate::db::Role)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(<ApiDoc as utoipa::OpenApi>::openapi())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, description = "the device belongs to another user", body = ErrorBody),
+              (status = 429, description = "too many failed logins", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(login = %req.login, device_id = %req.device_id))]
 async fn login(
     State(app): State<AppState>,
@@ -77,12 +108,14 @@ async fn login(
     Ok(Json(LoginResponse { token, expires_at_ms, user: account(&user) }))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "the token is revoked"), (status = 401, body = ErrorBody)))]
 async fn logout(State(app): State<AppState>, caller: AuthUser) -> Result<StatusCode> {
     app.db.revoke_token(&caller.token_hash, app.now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateUser {
     pub login: String,
     pub password: String,
@@ -92,6 +125,9 @@ pub struct CreateUser {
     pub unit_id: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUser,
+    responses((status = 201, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, description = "login taken", body = ErrorBody)))]
 async fn create_user(
     State(app): State<AppState>,
     caller: AuthUser,
@@ -104,6 +140,8 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<User>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_users(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<User>>> {
     if caller.user.role != Role::Admin {
         return Err(Error::Forbidden("only an admin manages users".into()));
@@ -111,6 +149,10 @@ async fn list_users(State(app): State<AppState>, caller: AuthUser) -> Result<Jso
     Ok(Json(app.db.list_users().await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, description = "a change outside the caller's scope; nothing applied", body = ErrorBody),
+              (status = 409, description = "seq_gap: a gap in device_seq; nothing applied", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user = %caller.user.login, device_id = %req.device_id, changes = req.changes.len()))]
 async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<PushRequest>) -> Result<Json<PushResponse>> {
     if req.device_id != caller.device_id {
@@ -147,13 +189,19 @@ pub fn check_push_scope(user: &User, changes: &[Change]) -> Result<()> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullParams {
+    /// The `next_cursor` of the previous page; 0 to start.
     #[serde(default)]
     pub cursor: i64,
+    /// Page size, 1 to 1000 (default 1000).
     pub limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullParams),
+    responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 409, description = "unknown_cursor: re-bootstrap", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user = %caller.user.login))]
 async fn pull(
     State(app): State<AppState>,

@@ -256,3 +256,18 @@ async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
     }
 }
 both_backends!(concurrent_pushers_and_pullers_miss_nothing);
+
+/// The OpenAPI document is served and names every route (the fuzzing of issue #3 test 11 reads it).
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let resp = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "the document needs no token");
+    let doc: serde_json::Value = resp.json().await.unwrap();
+    let paths: HashSet<&str> = doc["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
+    let routes =
+        HashSet::from(["/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/users", "/api/v1/sync/push", "/api/v1/sync/pull"]);
+    assert_eq!(paths, routes, "every route is documented, and nothing else");
+    assert!(doc["components"]["schemas"]["Change"].is_object(), "the wire type of a change is described");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object(), "bearer auth is declared");
+}
