@@ -444,10 +444,10 @@ async fn the_importers_header_labels_and_template_round_trip() {
     let template = env.path("template.xlsx");
     zongwu_core::excel::export_officer_template(&env.store, &template).await.unwrap();
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
-    use calamine::Reader;
+    use calamine::{DataType, Reader};
     let range = book.worksheet_range_at(0).unwrap().unwrap();
     let headers: Vec<String> =
-        range.rows().find(|r| r.iter().any(|c| c.to_string() == "工号")).unwrap().iter().map(|c| c.to_string()).collect();
+        range.rows().find(|r| r.iter().any(|c| c.get_string() == Some("工号"))).unwrap().iter().map(|c| c.to_string()).collect();
     let csv = env.path("filled.csv");
     let mut text = headers.join(",") + "\n";
     let values: Vec<&str> = headers

@@ -32,6 +32,12 @@ pub struct Styles {
     pub total: Format,
 }
 
+impl Default for Styles {
+    fn default() -> Self {
+        Styles::new()
+    }
+}
+
 impl Styles {
     pub fn new() -> Styles {
         let header = base()
