@@ -1,7 +1,7 @@
 //! The officer roster import, driven through the public entry point with fixture files generated
 //! here: xlsx by rust_xlsxwriter (title rows, merged cells, formulas, serial dates, numbers stored
-//! as floats), CSV in UTF-8 and GBK. No .xls fixture: nothing in the workspace writes BIFF8, and
-//! calamine's xls reader is exercised by calamine's own tests.
+//! as floats), CSV in UTF-8 and GBK. The one .xls fixture is committed (tests/fixtures/roster.xls,
+//! written by make_roster_xls.py beside it): nothing in the Rust workspace writes BIFF8.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use std::path::{Path, PathBuf};
@@ -505,4 +505,22 @@ async fn fifty_thousand_rows_import_in_one_transaction() {
     let report = env.refused(&file).await;
     assert_eq!(report.errors.len(), n as usize);
     assert!(report.errors[0].reason.contains("已存在"));
+}
+
+#[tokio::test]
+async fn legacy_xls_with_merged_cells_numbers_and_dates() {
+    let env = env().await;
+    // Copied under a new name: the change log records the file name, and the fixture stays untouched.
+    let file = env.path("roster.xls");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.xls"), &file).unwrap();
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    assert_eq!((report.imported, report.total_rows), (3, 3));
+    let zhang = env.officer("2018001").await;
+    assert_eq!(zhang["phone"], "13800138000", "a BIFF number stays whole text");
+    assert_eq!(zhang["term_start"], "2018-03-01");
+    assert_eq!(zhang["term_end"], "2019-03-01");
+    let ys: String = sqlx::query_scalar("SELECT id FROM units WHERE code = 'YS02'").fetch_one(env.store.pool()).await.unwrap();
+    assert_eq!(env.officer("2018002").await["unit_id"], ys.as_str());
+    assert_eq!(env.officer("2018003").await["unit_id"], ys.as_str(), "the merged unit cell counts for both rows");
 }
