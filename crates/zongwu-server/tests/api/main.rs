@@ -4,6 +4,7 @@
 mod convergence;
 mod helpers;
 mod pg;
+mod server_process;
 mod sync_client;
 
 use helpers::{change, changes, spawn_app, spawn_app_with, Backend, ADMIN_PASSWORD};
