@@ -12,6 +12,12 @@ pub use hlc::{Hlc, HlcClock, SkewWarning, MAX_FORWARD_SKEW_MS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The tables that sync, by their wire name. The server refuses changes to any other table, so a
+/// malformed or hostile push cannot plant a change that no desktop can merge (which would stop
+/// every desktop's pull at that change). The desktop store's `Table::ALL` must list the same
+/// names (a core test checks it).
+pub const SYNCED_TABLES: &[&str] = &["units", "users", "officers", "trainings", "needs", "need_transitions", "need_reviews"];
+
 /// One row write as it travels between replicas.
 ///
 /// A change carries the columns it set, all stamped with one HLC; the receiver merges them

@@ -165,8 +165,11 @@ async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<Pus
         if c.device_id != req.device_id {
             return Err(Error::BadRequest(format!("change {} is from another device", c.change_id)));
         }
-        if c.device_seq < 1 || c.change_id.is_empty() || c.table.is_empty() || c.row_id.is_empty() {
+        if c.device_seq < 1 || c.change_id.is_empty() || c.row_id.is_empty() {
             return Err(Error::BadRequest(format!("change {} is incomplete", c.change_id)));
+        }
+        if !zongwu_proto::SYNCED_TABLES.contains(&c.table.as_str()) {
+            return Err(Error::BadRequest(format!("change {}: {} is not a synced table", c.change_id, c.table)));
         }
     }
     check_push_scope(&caller.user, &req.changes)?;

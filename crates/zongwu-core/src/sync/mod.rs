@@ -173,3 +173,18 @@ async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Resu
     });
     Err(SyncError::Refused { status: status.as_u16(), code: body.code, message: body.message, expected_seq: body.expected_seq })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Table;
+
+    #[test]
+    fn the_server_accepts_exactly_the_tables_the_store_syncs() {
+        let store: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+        assert_eq!(
+            store,
+            zongwu_proto::SYNCED_TABLES,
+            "a table added to the store must be added to zongwu_proto::SYNCED_TABLES, or the server refuses its changes"
+        );
+    }
+}

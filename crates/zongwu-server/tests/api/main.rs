@@ -76,6 +76,9 @@ async fn replayed_and_reordered_pushes_apply_once(backend: Backend) {
 
     let got = app.pull_all(&t, 7).await;
     assert_eq!(ids(&got), ids(&all), "each change is stored exactly once, in device order");
+
+    let (status, _) = app.push(&t, d, &[change(d, 41, "no_such_table", None)]).await.unwrap_err();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a change to a table no desktop syncs is refused");
 }
 both_backends!(replayed_and_reordered_pushes_apply_once);
 

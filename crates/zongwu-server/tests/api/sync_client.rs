@@ -118,8 +118,10 @@ async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
     let (cb, _) = SyncClient::login(&app.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
     insert_units(&a, 1500).await;
     ca.push_once(&a).await.unwrap();
-    // A change this desktop's schema does not know, in the second page.
-    let poison = crate::helpers::change("admin-device", 1, "no_such_table", None);
+    // A change this desktop's schema does not know (a column from a newer version), in the
+    // second page.
+    let mut poison = crate::helpers::change("admin-device", 1, "units", None);
+    poison.columns.insert("column_from_the_future".into(), json!(1));
     app.push(&app.admin_token, "admin-device", &[poison]).await.unwrap();
 
     let err = cb.pull_once(&b).await.expect_err("the second page cannot be merged");
