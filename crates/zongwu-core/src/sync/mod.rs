@@ -52,6 +52,8 @@ pub struct SyncReport {
     pub pages: usize,
     /// Remote clocks far ahead of ours; the changes still merged by their stamps.
     pub skew_warnings: Vec<SkewWarning>,
+    /// The server did not know our cursor and everything was offered and pulled again.
+    pub rebootstrapped: bool,
 }
 
 /// A logged-in connection to one server.
@@ -150,12 +152,34 @@ impl SyncClient {
         Ok(report)
     }
 
-    /// Push, then pull.
+    /// Push, then pull. When the server does not know our cursor (it was reset or restored from
+    /// an older backup), re-bootstrap once: offer every local change again (the server keeps
+    /// what it lacks and skips what it has) and pull from the start (merging what we already
+    /// have is a no-op).
     pub async fn sync_once(&self, store: &Store) -> Result<SyncReport> {
         let pushed = self.push_once(store).await?;
-        let mut report = self.pull_once(store).await?;
-        report.pushed = pushed;
+        let mut report = match self.pull_once(store).await {
+            Err(SyncError::UnknownCursor(cursor)) => {
+                tracing::warn!(cursor, "the server does not know our cursor; re-bootstrapping");
+                self.rebootstrap(store).await?;
+                let pushed_again = self.push_once(store).await?;
+                let mut report = self.pull_once(store).await?;
+                report.pushed += pushed_again;
+                report.rebootstrapped = true;
+                report
+            }
+            other => other?,
+        };
+        report.pushed += pushed;
         Ok(report)
+    }
+
+    /// Forget what the server acknowledged and where we were: the next push offers every local
+    /// change, the next pull starts at the beginning.
+    pub async fn rebootstrap(&self, store: &Store) -> Result<()> {
+        store.unmark_pushed_from(1).await?;
+        crate::store::meta_set(store.pool(), CURSOR_KEY, "0").await?;
+        Ok(())
     }
 }
 

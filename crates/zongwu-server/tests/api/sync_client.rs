@@ -211,3 +211,34 @@ pub(crate) fn comparable(
         })
         .collect()
 }
+
+/// A server that lost its data (a new database, a restore from an old backup) answers 409 to the
+/// desktops' cursors; they re-bootstrap by themselves and the new server ends with everything.
+async fn desktops_rebootstrap_a_reset_server(backend: Backend) {
+    let old = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (desktop(&dir, "a").await, desktop(&dir, "b").await);
+    for (s, n) in [(&a, 30), (&b, 20)] {
+        insert_units(s, n).await;
+        let (c, _) = SyncClient::login(&old.base_url, s, "admin", ADMIN_PASSWORD).await.unwrap();
+        c.sync_once(s).await.unwrap();
+    }
+    let (c, _) = SyncClient::login(&old.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    c.sync_once(&a).await.unwrap();
+
+    let new = spawn_app(backend).await;
+    let (ca, _) = SyncClient::login(&new.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    let (cb, _) = SyncClient::login(&new.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
+    let report = ca.sync_once(&a).await.unwrap();
+    assert!(report.rebootstrapped, "an unknown cursor triggers a re-bootstrap");
+    assert_eq!(report.pushed, 30, "a offers its own changes again");
+    cb.sync_once(&b).await.unwrap();
+    ca.sync_once(&a).await.unwrap();
+    assert_eq!(new.pull_all(&new.admin_token, 1000).await.len(), 50, "the new server has every change once");
+    assert_eq!(
+        comparable(a.dump_table(Table::Units).await.unwrap()),
+        comparable(b.dump_table(Table::Units).await.unwrap()),
+        "both desktops still agree"
+    );
+}
+both_backends!(desktops_rebootstrap_a_reset_server);
