@@ -524,3 +524,26 @@ async fn legacy_xls_with_merged_cells_numbers_and_dates() {
     assert_eq!(env.officer("2018002").await["unit_id"], ys.as_str());
     assert_eq!(env.officer("2018003").await["unit_id"], ys.as_str(), "the merged unit cell counts for both rows");
 }
+
+#[tokio::test]
+async fn a_shared_unit_name_needs_the_code_and_a_stopped_unit_is_refused() {
+    let env = env().await;
+    let save = |code: &'static str, name: &'static str, active: bool| {
+        units::save(
+            &env.store,
+            &env.admin,
+            UnitInput { id: None, code: code.into(), name: name.into(), kind: UnitKind::College, active },
+        )
+    };
+    save("HQ99", "后勤管理处", true).await.unwrap();
+    save("TY04", "停用学院", false).await.unwrap();
+    let file = env.path("units.xlsx");
+    xlsx(
+        &file,
+        &[header(), row("后勤管理处", "2018001", "张三"), row("停用学院", "2018002", "李四"), row("HQ01", "2018003", "王五")],
+    );
+    let report = env.refused(&file).await;
+    assert_error(&report, 2, "单位", "请填写单位代码");
+    assert_error(&report, 3, "单位", "已停用");
+    assert_eq!(report.errors.len(), 2, "a unit given by its code is found: {:#?}", report.errors);
+}

@@ -32,7 +32,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     col(
         "staff_no",
         "工号",
-        &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no", "id"],
+        &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no"],
         true,
         CellKind::Text,
     ),
@@ -69,23 +69,41 @@ fn ix(key: &str) -> usize {
 
 /// The units a row may name, by code and by name (normalised, case-insensitive).
 struct UnitLookup {
-    by_key: HashMap<String, (String, bool)>,
+    by_key: HashMap<String, Found>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Found {
+    Unit {
+        id: String,
+        active: bool,
+    },
+    /// Two units share this name (codes are unique): the row must give the code.
+    Ambiguous,
 }
 
 impl UnitLookup {
     fn new(units: Vec<units::Unit>) -> Self {
-        let mut by_key = HashMap::new();
-        // Names first, then codes, so a code always wins over a name that happens to equal it.
+        let mut by_key: HashMap<String, Found> = HashMap::new();
         for u in &units {
-            by_key.insert(unit_key(&u.name), (u.id.clone(), u.active));
+            let found = Found::Unit { id: u.id.clone(), active: u.active };
+            by_key
+                .entry(unit_key(&u.name))
+                .and_modify(|f| {
+                    if *f != found {
+                        *f = Found::Ambiguous
+                    }
+                })
+                .or_insert(found);
         }
+        // Codes last, so a code always wins over a name that happens to equal it.
         for u in &units {
-            by_key.insert(unit_key(&u.code), (u.id.clone(), u.active));
+            by_key.insert(unit_key(&u.code), Found::Unit { id: u.id.clone(), active: u.active });
         }
         UnitLookup { by_key }
     }
 
-    fn find(&self, raw: &str) -> Option<&(String, bool)> {
+    fn find(&self, raw: &str) -> Option<&Found> {
         self.by_key.get(&unit_key(raw))
     }
 }
@@ -151,8 +169,12 @@ fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String
             None
         } else {
             match units.find(&unit_raw) {
-                Some((id, true)) => Some(id.clone()),
-                Some((_, false)) => {
+                Some(Found::Unit { id, active: true }) => Some(id.clone()),
+                Some(Found::Ambiguous) => {
+                    row_errors.push(err("unit", &unit_raw, format!("有多个单位名为「{unit_raw}」：请填写单位代码")));
+                    None
+                }
+                Some(Found::Unit { active: false, .. }) => {
                     row_errors.push(err("unit", &unit_raw, format!("单位「{unit_raw}」已停用")));
                     None
                 }
