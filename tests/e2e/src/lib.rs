@@ -221,6 +221,15 @@ impl App {
         Ok(self.session.text(&el)?.trim().to_owned())
     }
 
+    /// The value of the input `css` (an `<input>`/`<textarea>` or a wrapper such as `el-input`).
+    pub fn input_value(&self, css: &str) -> Result<String> {
+        let input = poll(&format!("input in `{css}`"), || {
+            let found = self.session.execute(FIND_INPUT_JS, &[json!(css), json!(true)])?;
+            Ok(Element::from_json(&found))
+        })?;
+        self.session.property(&input, "value")
+    }
+
     /// An attribute of the first visible `css` element.
     pub fn attribute(&self, css: &str, name: &str) -> Result<Option<String>> {
         let el = self.wait_for(css)?;
@@ -305,10 +314,10 @@ return Array.from(document.querySelectorAll(sel))
 "#;
 
 const FIND_INPUT_JS: &str = r#"
-const [sel] = arguments;
+const [sel, disabledToo] = arguments;
 for (const e of document.querySelectorAll(sel)) {
   const input = e.matches('input, textarea') ? e : e.querySelector('input, textarea');
-  if (input && input.getClientRects().length && !input.disabled) return input;
+  if (input && input.getClientRects().length && (disabledToo || !input.disabled)) return input;
 }
 return null;
 "#;

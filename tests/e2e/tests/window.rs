@@ -116,8 +116,16 @@ fn switch_user(app: &mut App, name: &str) -> Result<()> {
 
 /// As the officer: a new need for their (fixed) unit.
 fn submit_need(app: &mut App) -> Result<()> {
+    app.click(&tid("nav-officers"))?;
+    app.wait_for_text(&tid("officer-row"), OFFICER_STAFF_NO)?;
+    anyhow::ensure!(
+        app.find_visible(&tid("officer-new"), "")?.is_none(),
+        "an officer may read the roster but not add to it, yet the add button is shown"
+    );
     app.click(&tid("nav-needs"))?;
     app.click(&tid("need-new"))?;
+    let unit = app.input_value(&tid("need-form-unit-fixed"))?;
+    anyhow::ensure!(unit == UNIT_NAME, "an officer submits for their own unit {UNIT_NAME:?} only, but the form shows {unit:?}");
     app.type_into(&tid("need-form-title"), NEED_TITLE_TYPED)?;
     app.type_into(&tid("need-form-description"), NEED_DESCRIPTION)?;
     app.type_into(&tid("need-form-benefit"), NEED_BENEFIT)?;
@@ -131,7 +139,14 @@ fn submit_need(app: &mut App) -> Result<()> {
 
 /// As the expert: open the need and submit a review.
 fn review_need(app: &mut App) -> Result<()> {
+    app.click(&tid("nav-needs"))?;
+    app.wait_for(&tid("need-board"))?;
+    anyhow::ensure!(app.find_visible(&tid("need-new"), "")?.is_none(), "experts review needs, they do not submit them");
     open_need(app)?;
+    anyhow::ensure!(
+        app.find_visible("[data-testid^=\"transition-\"]", "")?.is_none(),
+        "only office staff move a need through the workflow, yet the expert sees a transition button"
+    );
     app.click(&tid("need-review"))?;
     // Every criterion starts at 3 of 5 stars; the expert adds a comment.
     app.type_into(&tid("review-comment"), "可行，建议先在南湖校区试点。")?;
