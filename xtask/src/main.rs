@@ -129,14 +129,11 @@ fn test(no_e2e: bool, quick: bool) -> Result<()> {
 
 /// tauri-driver, the app binary, then the test; each only when the one before worked.
 fn e2e_steps(steps: &mut Steps) {
-    let before = steps.failed();
     steps.run("end-to-end: tauri-driver", e2e::ensure_tauri_driver);
-    let mut ok = steps.failed() == before;
-    if ok {
+    if steps.last_passed() {
         steps.run("end-to-end: build app", e2e::build_app);
-        ok = steps.failed() == before;
     }
-    if ok {
+    if steps.last_passed() {
         steps.run("end-to-end (WebDriver)", e2e::run_tests);
     }
 }

@@ -44,6 +44,11 @@ impl Steps {
         self.done.push(Step { name: name.to_owned(), outcome: Outcome::Skipped(reason.to_owned()), took: Duration::ZERO });
     }
 
+    /// Whether the most recent step passed (`false` when there is none yet).
+    pub fn last_passed(&self) -> bool {
+        self.done.last().is_some_and(|s| matches!(s.outcome, Outcome::Passed))
+    }
+
     pub fn failed(&self) -> bool {
         self.done.iter().any(|s| matches!(s.outcome, Outcome::Failed(_)))
     }
