@@ -2,11 +2,11 @@
 //! [`Database`](crate::db::Database), answer. Scope is checked here, before anything is written.
 
 use crate::auth::{self, AuthUser, ClientAddr};
-use crate::db::{NewUser, Role, User};
+use crate::db::{Device, NewUser, Role, User};
 use crate::error::{Error, Result};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, Query, State};
+use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -33,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", axum::routing::patch(update_user))
+        .route("/devices", get(list_devices))
+        .route("/devices/{device_id}", axum::routing::delete(remove_device))
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull))
         .route("/openapi.json", get(openapi))
@@ -42,8 +45,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "zongwu sync server", description = "Sync, auth and users for zongwu desktops."),
-    paths(login, logout, create_user, list_users, push, pull),
-    components(schemas(zongwu_proto::Change, Account, ErrorBody, User, crate::db::Role)),
+    paths(login, logout, create_user, list_users, update_user, list_devices, remove_device, push, pull),
+    components(schemas(zongwu_proto::Change, Account, ErrorBody, User, Device, crate::db::Role)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -133,9 +136,7 @@ async fn create_user(
     caller: AuthUser,
     Json(req): Json<CreateUser>,
 ) -> Result<(StatusCode, Json<User>)> {
-    if caller.user.role != Role::Admin {
-        return Err(Error::Forbidden("only an admin manages users".into()));
-    }
+    require_admin(&caller)?;
     let user = app.create_user(req).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -143,10 +144,92 @@ async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<User>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_users(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<User>>> {
-    if caller.user.role != Role::Admin {
-        return Err(Error::Forbidden("only an admin manages users".into()));
-    }
+    require_admin(&caller)?;
     Ok(Json(app.db.list_users().await?))
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UpdateUser {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// `null` removes the unit (for a role without one).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub unit_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// Tell a field sent as `null` (`Some(None)`) from one not sent (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), request_body = UpdateUser,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn update_user(
+    State(app): State<AppState>,
+    caller: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateUser>,
+) -> Result<Json<User>> {
+    require_admin(&caller)?;
+    let mut user = app.db.user_by_id(&id).await?.ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    if let Some(name) = req.name {
+        user.name = name;
+    }
+    if let Some(role) = req.role {
+        user.role = role;
+    }
+    if let Some(unit_id) = req.unit_id {
+        user.unit_id = unit_id;
+    }
+    if let Some(active) = req.active {
+        if !active && user.id == caller.user.id {
+            return Err(Error::BadRequest("an admin cannot deactivate themselves".into()));
+        }
+        user.active = active;
+    }
+    check_role_unit(user.role, &user.unit_id)?;
+    let hash = match req.password {
+        Some(password) => Some(app.hash_password(password).await?),
+        None => None,
+    };
+    app.db.update_user(&user, hash.as_deref()).await?;
+    Ok(Json(user))
+}
+
+#[utoipa::path(get, path = "/api/v1/devices", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Device>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_devices(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<Device>>> {
+    require_admin(&caller)?;
+    Ok(Json(app.db.list_devices().await?))
+}
+
+/// Unregister a device (lost laptop, handed to someone else): its tokens stop working and the next
+/// user to log in with it owns it. Its changes and sequence numbers stay.
+#[utoipa::path(delete, path = "/api/v1/devices/{device_id}", tag = "users", security(("bearer" = [])),
+    params(("device_id" = String, Path, description = "device id")),
+    responses((status = 204, description = "unregistered"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn remove_device(State(app): State<AppState>, caller: AuthUser, Path(device_id): Path<String>) -> Result<StatusCode> {
+    require_admin(&caller)?;
+    if app.db.remove_device(&device_id, app.now_ms()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound(format!("device {device_id}")))
+    }
+}
+
+fn require_admin(caller: &AuthUser) -> Result<()> {
+    if caller.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only an admin manages users and devices".into()))
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
@@ -242,7 +325,12 @@ pub(crate) fn validate_new_user(req: &CreateUser) -> Result<()> {
     if req.password.chars().count() < 8 {
         return Err(Error::BadRequest("password must have at least 8 characters".into()));
     }
-    match (req.role, &req.unit_id) {
+    check_role_unit(req.role, &req.unit_id)
+}
+
+/// Officers belong to exactly one unit; nobody else belongs to one.
+fn check_role_unit(role: Role, unit_id: &Option<String>) -> Result<()> {
+    match (role, unit_id) {
         (Role::Officer, None) => Err(Error::BadRequest("an officer needs a unit_id".into())),
         (Role::Officer, Some(_)) | (_, None) => Ok(()),
         (_, Some(_)) => Err(Error::BadRequest("only officers belong to a unit".into())),

@@ -71,15 +71,22 @@ impl AppState {
         chrono::Utc::now().timestamp_millis()
     }
 
-    /// Validate, hash the password (off the async threads) and store a new user.
+    /// Validate, hash the password and store a new user.
     pub async fn create_user(&self, req: api::CreateUser) -> Result<db::User> {
         api::validate_new_user(&req)?;
-        let memory = self.settings.argon2_memory_kib;
-        let password = req.password.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password, memory))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+        let hash = self.hash_password(req.password.clone()).await?;
         self.db.create_user(&api::new_user(&req, hash), self.now_ms()).await
+    }
+
+    /// Hash a password with the configured cost, off the async threads.
+    pub async fn hash_password(&self, password: String) -> Result<String> {
+        if password.chars().count() < 8 {
+            return Err(Error::BadRequest("password must have at least 8 characters".into()));
+        }
+        let memory = self.settings.argon2_memory_kib;
+        tokio::task::spawn_blocking(move || auth::hash_password(&password, memory))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
     }
 }
 

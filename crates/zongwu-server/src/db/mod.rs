@@ -61,6 +61,19 @@ pub struct User {
     pub role: Role,
     /// The one unit an officer acts for; `None` for the office's own roles.
     pub unit_id: Option<String>,
+    /// A deactivated user can neither log in nor use a token issued before.
+    pub active: bool,
+}
+
+/// A desktop install registered to a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Device {
+    pub device_id: String,
+    pub user_id: String,
+    pub login: String,
+    pub registered_at_ms: i64,
+    /// The last change of this device the server stored.
+    pub last_device_seq: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +101,13 @@ pub trait Database: Send + Sync + 'static {
     /// The user and their password hash.
     async fn user_by_login(&self, login: &str) -> Result<Option<(User, String)>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>>;
+    /// Store `user`'s name, role, unit and active flag, and the new password hash if given.
+    async fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<()>;
+
+    async fn list_devices(&self) -> Result<Vec<Device>>;
+    /// Unregister a device and revoke its tokens; false when it was not registered.
+    async fn remove_device(&self, device_id: &str, now_ms: i64) -> Result<bool>;
     async fn user_count(&self) -> Result<i64>;
 
     /// Register `device_id` to `user_id` unless it already belongs to someone; returns the owner.

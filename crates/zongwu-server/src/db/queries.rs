@@ -41,12 +41,13 @@ macro_rules! impl_database {
                     name: user.name.clone(),
                     role: user.role,
                     unit_id: user.unit_id.clone(),
+                    active: true,
                 })
             }
 
             async fn user_by_login(&self, login: &str) -> $crate::error::Result<Option<($crate::db::User, String)>> {
                 let row = sqlx::query(
-                    "SELECT id, login, name, role, unit_id, password_hash FROM users WHERE login = $1 AND active = 1",
+                    "SELECT id, login, name, role, unit_id, active, password_hash FROM users WHERE login = $1 AND active = 1",
                 )
                 .bind(login)
                 .fetch_optional(&self.pool)
@@ -59,9 +60,72 @@ macro_rules! impl_database {
             }
 
             async fn list_users(&self) -> $crate::error::Result<Vec<$crate::db::User>> {
-                let rows =
-                    sqlx::query("SELECT id, login, name, role, unit_id FROM users ORDER BY login").fetch_all(&self.pool).await?;
+                let rows = sqlx::query("SELECT id, login, name, role, unit_id, active FROM users ORDER BY login")
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter().map(user_from_row).collect()
+            }
+
+            async fn user_by_id(&self, id: &str) -> $crate::error::Result<Option<$crate::db::User>> {
+                let row = sqlx::query("SELECT id, login, name, role, unit_id, active FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+
+            async fn update_user(&self, user: &$crate::db::User, password_hash: Option<&str>) -> $crate::error::Result<()> {
+                let _guard = self.write_guard().await;
+                sqlx::query(
+                    "UPDATE users SET name = $1, role = $2, unit_id = $3, active = $4,
+                                      password_hash = COALESCE($5, password_hash)
+                     WHERE id = $6",
+                )
+                .bind(&user.name)
+                .bind(user.role.as_str())
+                .bind(&user.unit_id)
+                .bind(user.active as i64)
+                .bind(password_hash)
+                .bind(&user.id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn list_devices(&self) -> $crate::error::Result<Vec<$crate::db::Device>> {
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT d.device_id, d.user_id, u.login, d.registered_at_ms, c.last_device_seq
+                     FROM devices d JOIN users u ON u.id = d.user_id
+                     LEFT JOIN device_cursors c ON c.device_id = d.device_id
+                     ORDER BY u.login, d.device_id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::db::Device {
+                            device_id: r.try_get("device_id")?,
+                            user_id: r.try_get("user_id")?,
+                            login: r.try_get("login")?,
+                            registered_at_ms: r.try_get("registered_at_ms")?,
+                            last_device_seq: r.try_get("last_device_seq")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn remove_device(&self, device_id: &str, now_ms: i64) -> $crate::error::Result<bool> {
+                let _guard = self.write_guard().await;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE tokens SET revoked_at_ms = $1 WHERE device_id = $2 AND revoked_at_ms IS NULL")
+                    .bind(now_ms)
+                    .bind(device_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let removed = sqlx::query("DELETE FROM devices WHERE device_id = $1").bind(device_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(removed.rows_affected() > 0)
             }
 
             async fn user_count(&self) -> $crate::error::Result<i64> {
@@ -114,7 +178,7 @@ macro_rules! impl_database {
                 now_ms: i64,
             ) -> $crate::error::Result<Option<($crate::db::User, String)>> {
                 let row = sqlx::query(
-                    "SELECT u.id, u.login, u.name, u.role, u.unit_id, t.device_id
+                    "SELECT u.id, u.login, u.name, u.role, u.unit_id, u.active, t.device_id
                      FROM tokens t JOIN users u ON u.id = t.user_id
                      WHERE t.token_hash = $1 AND t.revoked_at_ms IS NULL AND t.expires_at_ms > $2 AND u.active = 1",
                 )
@@ -247,6 +311,7 @@ macro_rules! impl_database {
                 role: $crate::db::Role::parse(&role)
                     .ok_or_else(|| $crate::error::Error::Internal(format!("unknown role {role}")))?,
                 unit_id: r.try_get("unit_id")?,
+                active: r.try_get::<i64, _>("active")? == 1,
             })
         }
 

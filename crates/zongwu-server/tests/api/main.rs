@@ -269,9 +269,62 @@ async fn openapi_document_lists_every_route() {
     assert_eq!(resp.status(), StatusCode::OK, "the document needs no token");
     let doc: serde_json::Value = resp.json().await.unwrap();
     let paths: HashSet<&str> = doc["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
-    let routes =
-        HashSet::from(["/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/users", "/api/v1/sync/push", "/api/v1/sync/pull"]);
+    let routes = HashSet::from([
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/devices",
+        "/api/v1/devices/{device_id}",
+        "/api/v1/sync/push",
+        "/api/v1/sync/pull",
+    ]);
     assert_eq!(paths, routes, "every route is documented, and nothing else");
     assert!(doc["components"]["schemas"]["Change"].is_object(), "the wire type of a change is described");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object(), "bearer auth is declared");
 }
+
+/// The admin's user and device management takes effect at once on tokens already issued.
+async fn admin_manages_users_and_devices(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
+    let users: Vec<serde_json::Value> =
+        app.http.get(app.url("/api/v1/users")).bearer_auth(&app.admin_token).send().await.unwrap().json().await.unwrap();
+    let officer_id = users.iter().find(|u| u["login"] == "officer1").unwrap()["id"].as_str().unwrap().to_string();
+    let patch = |body: serde_json::Value| {
+        app.http.patch(app.url(&format!("/api/v1/users/{officer_id}"))).bearer_auth(&app.admin_token).json(&body).send()
+    };
+
+    // Moving the officer to another unit changes what their existing token reaches.
+    app.push(&app.admin_token, "admin-device", &[change("admin-device", 1, "needs", Some("unit-2"))]).await.unwrap();
+    assert!(app.pull_all(&officer, 1000).await.is_empty());
+    assert_eq!(patch(serde_json::json!({"unit_id": "unit-2"})).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.pull_all(&officer, 1000).await.len(), 1, "the new unit's rows are visible at once");
+    let resp = patch(serde_json::json!({"role": "office"})).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "an office user cannot keep a unit");
+    let resp = patch(serde_json::json!({"role": "office", "unit_id": null})).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "role and unit change together");
+
+    let devices: Vec<serde_json::Value> =
+        app.http.get(app.url("/api/v1/devices")).bearer_auth(&app.admin_token).send().await.unwrap().json().await.unwrap();
+    let listed: HashSet<&str> = devices.iter().map(|d| d["device_id"].as_str().unwrap()).collect();
+    assert_eq!(listed, HashSet::from(["admin-device", "officer-device"]));
+    let admin_device = devices.iter().find(|d| d["device_id"] == "admin-device").unwrap();
+    assert_eq!(admin_device["last_device_seq"], 1, "the list shows how far each device pushed");
+
+    assert_eq!(patch(serde_json::json!({"password": "a-new-password"})).await.unwrap().status(), StatusCode::OK);
+    assert!(app.login("officer1", "a-new-password", "officer-device").await.is_ok(), "the new password works");
+    assert_eq!(app.login("officer1", "officer1-password", "officer-device").await.unwrap_err().0, StatusCode::UNAUTHORIZED);
+
+    assert_eq!(patch(serde_json::json!({"active": false})).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.pull_page(&officer, 0, 10).await.unwrap_err().0, StatusCode::UNAUTHORIZED, "a deactivated user's token stops");
+    assert_eq!(app.login("officer1", "a-new-password", "officer-device").await.unwrap_err().0, StatusCode::UNAUTHORIZED);
+
+    let resp = app.http.delete(app.url("/api/v1/devices/officer-device")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let password = app.create_user("officer2", "officer", Some("unit-1")).await;
+    assert!(app.login("officer2", &password, "officer-device").await.is_ok(), "an unregistered device can be handed on");
+    let resp = app.http.delete(app.url("/api/v1/devices/officer-device")).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+both_backends!(admin_manages_users_and_devices);
