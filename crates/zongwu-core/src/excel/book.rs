@@ -196,7 +196,8 @@ pub fn save_now(mut wb: Workbook, out: &Path) -> Result<()> {
     };
     std::fs::create_dir_all(&dir)?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export.xlsx".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per save, so two exports to the same name never share a temporary file.
+    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
     let result = wb.save(&tmp).map_err(Error::from).and_then(|_| std::fs::rename(&tmp, out).map_err(Error::from));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
