@@ -563,7 +563,7 @@ fn startup(args: &Args) -> Result<(String, bool)> {
             s += &format!("\nStopped early: {}\n", p.replace('\n', " "));
         }
     }
-    s += &format!("\n{}.\n", facts.line());
+    s += &format!("\n{}. Load average before / after: {} / {}.\n", facts.line(), facts.load, Facts::load_average());
     println!("\n{s}");
     Ok((s, problem.is_none()))
 }

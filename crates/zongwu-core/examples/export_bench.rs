@@ -86,7 +86,7 @@ pub fn row(i: usize, rows: usize) -> Row {
         unit,
         staff_no: format!("ZW{i:07}"),
         name: format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[i / SURNAMES.len() % GIVEN.len()]),
-        gender: if i % 3 == 0 { "女" } else { "男" },
+        gender: if i.is_multiple_of(3) { "女" } else { "男" },
         title: TITLES[i % TITLES.len()],
         phone: format!("13{}{:08}", i % 10, (i * 7919) % 100_000_000),
         email: format!("officer{i}@univ.edu.cn"),
