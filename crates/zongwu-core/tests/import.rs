@@ -547,3 +547,17 @@ async fn a_shared_unit_name_needs_the_code_and_a_stopped_unit_is_refused() {
     assert_error(&report, 3, "单位", "已停用");
     assert_eq!(report.errors.len(), 2, "a unit given by its code is found: {:#?}", report.errors);
 }
+
+#[tokio::test]
+async fn row_numbers_count_title_and_blank_rows_as_the_sheet_shows_them() {
+    let env = env().await;
+    let file = env.path("numbered.xlsx");
+    let mut bad = row("后勤管理处", "2018002", "李四");
+    bad.extend([C::E, C::E, C::S("12345")]);
+    // Row 1 title, row 2 empty, row 3 header, row 4 good, row 5 blank, row 6 bad.
+    xlsx(&file, &[vec![C::S("2018年信息专员名册")], vec![], header(), row("后勤管理处", "2018001", "张三"), vec![], bad]);
+    let report = env.refused(&file).await;
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    assert_error(&report, 6, "电话", "电话号码格式不正确");
+    assert_eq!(report.total_rows, 2, "the blank row is not counted");
+}
