@@ -1,11 +1,13 @@
 //! The officer roster workbook: 信息专员名册 (one row per officer, constant-memory sheet) and
 //! 汇总 (officers per unit and status, with a column chart).
 //!
-//! Rows are read from SQLite in pages by a producer task and written as they arrive, so memory
-//! stays flat however long the roster is and reading overlaps writing. Pages go unit by unit (in
-//! unit code order) and by staff number within a unit: one query reads the order as rowids, then
-//! pages of rows are read by rowid (a JSON array bound to `json_each`), which costs no more than
-//! one sorted scan however the units are sized.
+//! Rows are read from SQLite in pages by a producer task and written as they arrive, so reading
+//! overlaps writing and memory stays flat: the sheet is constant-memory, and only the order is held
+//! whole (16 bytes per officer). Pages go unit by unit (in unit code order) and by staff number
+//! within a unit: one query reads that order as rowids, then pages of rows are read by rowid (a
+//! JSON array bound to `json_each`), which costs about one sorted scan however the units are sized.
+//! (A single sqlx `fetch` stream would do without the order list, but the core does not depend on
+//! a futures crate for `Stream`.)
 //!
 //! Each row travels from SQLite as one text value (the fields joined by U+001F) rather than twelve:
 //! most of the cost of reading 100,000 rows through sqlx is per value, and this halves it.
@@ -55,6 +57,7 @@ const SELECT_PAGE: &str = "SELECT o.rowid AS rid,
         || char(31) || COALESCE(o.term_end, '') || char(31) || o.status || char(31) || COALESCE(o.duties, '')
         || char(31) || COALESCE(o.note, '') AS packed
      FROM json_each(?) j JOIN officers o ON o.rowid = j.value
+     WHERE o.deleted = 0
      ORDER BY j.key";
 
 /// The same fields one by one, for a row whose text itself contains U+001F.
