@@ -35,7 +35,7 @@ impl Store {
     ) -> Result<(Vec<MergeOutcome>, Vec<SkewWarning>)> {
         let mut guard = self.writer.lock().await;
         let mut state = guard.clone();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = self.now_ms();
         let mut outcomes = Vec::with_capacity(changes.len());
         let mut warnings = Vec::new();

@@ -103,7 +103,10 @@ impl Store {
     /// Begin a write attributed to `actor`. Writes are serialised: only one is open at a time.
     pub async fn begin_write<'a>(&'a self, actor: &Actor) -> Result<WriteTx<'a>> {
         let guard = self.writer.lock().await;
-        let tx = self.pool.begin().await?;
+        // IMMEDIATE takes SQLite's write lock now (waiting up to busy_timeout) rather than at the
+        // first write, so a write never fails half-way because a dropped write on another
+        // connection is still rolling back.
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx::new(self, guard, tx, actor.clone()))
     }
 
