@@ -305,6 +305,15 @@ fn export_section(
 ) -> String {
     let median_of = |c: Contender| median(samples[c.key()].iter().map(|s| s.seconds).collect());
     let peak_of = |c: Contender| samples[c.key()].iter().filter_map(|s| s.peak_mb).reduce(f64::max);
+    let cpu_of = |c: Contender| {
+        let v: Vec<f64> = samples[c.key()].iter().filter_map(|s| s.cpu_seconds).collect();
+        (!v.is_empty()).then(|| median(v))
+    };
+    // The same ratio by CPU time: steadier than wall time when the machine is busy.
+    let by_cpu = |a: Contender, b: Contender| match (cpu_of(a), cpu_of(b)) {
+        (Some(a), Some(b)) if b > 0.0 => format!(" (CPU {:.1}×)", a / b),
+        _ => String::new(),
+    };
     let ours = median_of(Contender::Ours);
     let floor = median_of(Contender::Floor);
     let xlsxwriter = median_of(Contender::XlsxWriter);
@@ -312,9 +321,10 @@ fn export_section(
 
     let mut s = String::new();
     s += &format!(
-        "{rows} rows × 13 columns, {runs} runs of each contender interleaved in one run; \
+        "{} rows × 13 columns, {runs} runs of each contender interleaved in one run; \
          time = median wall time of the work (not process start), peak = highest peak resident set \
-         of the process (MB = 10⁶ bytes), CPU = median user + system time of the whole process.\n\n"
+         of the process (MB = 10⁶ bytes), CPU = median user + system time of the whole process.\n\n",
+        thousands(rows)
     );
     s += "| contender | time (median) | runs | CPU | peak RSS | file | ratio |\n";
     s += "|---|--:|---|--:|--:|--:|---|\n";
@@ -326,9 +336,18 @@ fn export_section(
         let file = list.last().map(|x| x.file_bytes as f64 / 1e6).unwrap_or(0.0);
         let ratio = match c {
             Contender::Ours => String::new(),
-            Contender::Floor => format!("ours / floor = **{:.2}×**", ours / floor),
-            Contender::XlsxWriter => format!("XlsxWriter / ours = **{:.1}×**", xlsxwriter / ours),
-            Contender::Openpyxl => format!("openpyxl / ours = **{:.1}×**", openpyxl / ours),
+            Contender::Floor => {
+                format!("ours / floor = **{:.2}×**{}", ours / floor, by_cpu(Contender::Ours, Contender::Floor))
+            }
+            Contender::XlsxWriter => format!(
+                "XlsxWriter / ours = **{:.1}×**{}; XlsxWriter / floor = {:.1}×",
+                xlsxwriter / ours,
+                by_cpu(Contender::XlsxWriter, Contender::Ours),
+                xlsxwriter / floor
+            ),
+            Contender::Openpyxl => {
+                format!("openpyxl / ours = **{:.1}×**{}", openpyxl / ours, by_cpu(Contender::Openpyxl, Contender::Ours))
+            }
         };
         s += &format!(
             "| {} | **{:.2} s** | {times} | {cpu} | {} | {file:.1} MB | {ratio} |\n",
@@ -355,6 +374,19 @@ fn export_section(
         load_after
     );
     s
+}
+
+/// 100000 → "100,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
