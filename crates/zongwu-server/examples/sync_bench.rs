@@ -73,6 +73,38 @@ async fn main() {
     // First pull of `rows` rows into an empty desktop (c), the server filled by desktop b.
     insert_units(&b, rows.saturating_sub(edits), "P").await;
     cb.push_once(&b).await.unwrap();
+    // The wire alone: every page fetched and decoded, nothing merged.
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let mut cursor = 0;
+    let mut pages = Vec::new();
+    loop {
+        let page: zongwu_proto::api::PullResponse = http
+            .get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=1000"))
+            .bearer_auth(cc.token())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        cursor = page.next_cursor;
+        let more = page.has_more;
+        pages.push(page.changes);
+        if !more {
+            break;
+        }
+    }
+    let wire_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Merging alone, into a scratch desktop.
+    let scratch = open("scratch.db").await;
+    let t = Instant::now();
+    for page in &pages {
+        scratch.merge_remote(page).await.unwrap();
+    }
+    let merge_ms = t.elapsed().as_secs_f64() * 1000.0;
+    drop(pages);
+
     let t = Instant::now();
     let report = cc.pull_once(&c).await.unwrap();
     let pull_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -101,6 +133,7 @@ async fn main() {
         json!({
             "bench": "sync", "backend": backend, "rows": rows, "edits": edits,
             "push_edits_ms": push_ms.round(), "first_pull_ms": pull_ms.round(),
+            "first_pull_wire_only_ms": wire_ms.round(), "first_pull_merge_only_ms": merge_ms.round(),
             "round_trip_p50_ms": (pct(0.5) * 10.0).round() / 10.0, "round_trip_p95_ms": (pct(0.95) * 10.0).round() / 10.0,
         })
     );
