@@ -235,7 +235,8 @@ fn require_admin(caller: &AuthUser) -> Result<()> {
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, description = "a change outside the caller's scope; nothing applied", body = ErrorBody),
-              (status = 409, description = "seq_gap: a gap in device_seq; nothing applied", body = ErrorBody)))]
+              (status = 409, description = "seq_gap: a gap in device_seq, or clock_skew: a change stamped more than 5 min \
+                ahead of the server's clock; nothing applied", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user = %caller.user.login, device_id = %req.device_id, changes = req.changes.len()))]
 async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<PushRequest>) -> Result<Json<PushResponse>> {
     if req.device_id != caller.device_id {
@@ -256,8 +257,24 @@ async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<Pus
         }
     }
     check_push_scope(&caller.user, &req.changes)?;
-    let last_device_seq = app.db.push(&req.device_id, &req.changes, app.now_ms()).await?;
+    let now = app.now_ms();
+    check_clocks(&req.changes, now)?;
+    let last_device_seq = app.db.push(&req.device_id, &req.changes, now).await?;
     Ok(Json(PushResponse { last_device_seq }))
+}
+
+/// Every change carries a valid HLC no further ahead of `now_ms` than
+/// [`MAX_FORWARD_SKEW_MS`](zongwu_proto::MAX_FORWARD_SKEW_MS) allows.
+pub fn check_clocks(changes: &[Change], now_ms: i64) -> Result<()> {
+    for c in changes {
+        let hlc =
+            zongwu_proto::Hlc::parse(&c.hlc).ok_or_else(|| Error::BadRequest(format!("change {}: bad hlc", c.change_id)))?;
+        let ahead_ms = hlc.wall_ms - now_ms;
+        if ahead_ms > zongwu_proto::MAX_FORWARD_SKEW_MS {
+            return Err(Error::ClockSkew { change_id: c.change_id.clone(), ahead_ms });
+        }
+    }
+    Ok(())
 }
 
 /// Whether `user` may write every one of `changes`; one change out of scope refuses them all.

@@ -28,6 +28,10 @@ pub enum Error {
     /// A pull cursor beyond anything this server has handed out: the client must re-bootstrap.
     #[error("unknown cursor {cursor}")]
     UnknownCursor { cursor: i64 },
+    /// A change stamped further in the future than the server's clock allows: adopting it would
+    /// let one device's wrong clock mask every later write. Nothing of the push is applied.
+    #[error("change {change_id} is stamped {ahead_ms} ms ahead of the server's clock; fix this computer's clock")]
+    ClockSkew { change_id: String, ahead_ms: i64 },
     #[error("too many attempts, try again later")]
     TooManyRequests,
     #[error("database: {0}")]
@@ -45,7 +49,9 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) | Error::SeqGap { .. } | Error::UnknownCursor { .. } => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::SeqGap { .. } | Error::UnknownCursor { .. } | Error::ClockSkew { .. } => {
+                StatusCode::CONFLICT
+            }
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,6 +66,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::SeqGap { .. } => "seq_gap",
             Error::UnknownCursor { .. } => "unknown_cursor",
+            Error::ClockSkew { .. } => "clock_skew",
             Error::TooManyRequests => "too_many_requests",
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
         }

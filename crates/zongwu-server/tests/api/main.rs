@@ -77,6 +77,14 @@ async fn replayed_and_reordered_pushes_apply_once(backend: Backend) {
     let got = app.pull_all(&t, 7).await;
     assert_eq!(ids(&got), ids(&all), "each change is stored exactly once, in device order");
 
+    let mut future = change(d, 41, "units", None);
+    future.hlc = format!("{:015}-{:010}-{d}", chrono::Utc::now().timestamp_millis() + 3_600_000, 0);
+    let (status, body) = app.push(&t, d, &[future]).await.unwrap_err();
+    assert_eq!((status, body.code.as_str()), (StatusCode::CONFLICT, "clock_skew"), "a stamp an hour ahead is refused");
+    let mut garbled = change(d, 41, "units", None);
+    garbled.hlc = "yesterday".into();
+    assert_eq!(app.push(&t, d, &[garbled]).await.unwrap_err().0, StatusCode::BAD_REQUEST, "an unreadable stamp is refused");
+
     let (status, _) = app.push(&t, d, &[change(d, 41, "no_such_table", None)]).await.unwrap_err();
     assert_eq!(status, StatusCode::BAD_REQUEST, "a change to a table no desktop syncs is refused");
 }
