@@ -48,6 +48,9 @@ pub struct PushRequest {
 pub struct PushResponse {
     /// Every change of this device up to here is stored; the client may mark them pushed.
     pub last_device_seq: i64,
+    /// The server's wall clock when it answered, so a desktop can see its own clock is off.
+    #[serde(default)]
+    pub server_time_ms: i64,
 }
 
 /// `GET /api/v1/sync/pull?cursor=&limit=`.
@@ -58,6 +61,9 @@ pub struct PullResponse {
     /// The cursor for the next request; commit it together with the applied changes.
     pub next_cursor: i64,
     pub has_more: bool,
+    /// The server's wall clock when it answered.
+    #[serde(default)]
+    pub server_time_ms: i64,
 }
 
 /// The body of every error answer.

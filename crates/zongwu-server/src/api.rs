@@ -260,7 +260,7 @@ async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<Pus
     let now = app.now_ms();
     check_clocks(&req.changes, now)?;
     let last_device_seq = app.db.push(&req.device_id, &req.changes, now).await?;
-    Ok(Json(PushResponse { last_device_seq }))
+    Ok(Json(PushResponse { last_device_seq, server_time_ms: app.now_ms() }))
 }
 
 /// Every change carries a valid HLC no further ahead of `now_ms` than
@@ -327,7 +327,12 @@ async fn pull(
         Some((last, _)) if full => (*last, *last < page.horizon),
         _ => (page.horizon, false),
     };
-    Ok(Json(PullResponse { changes: page.changes.into_iter().map(|(_, c)| c).collect(), next_cursor, has_more }))
+    Ok(Json(PullResponse {
+        changes: page.changes.into_iter().map(|(_, c)| c).collect(),
+        next_cursor,
+        has_more,
+        server_time_ms: app.now_ms(),
+    }))
 }
 
 fn valid_device_id(id: &str) -> bool {

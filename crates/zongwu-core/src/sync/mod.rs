@@ -54,6 +54,16 @@ pub struct SyncReport {
     pub skew_warnings: Vec<SkewWarning>,
     /// The server did not know our cursor and everything was offered and pulled again.
     pub rebootstrapped: bool,
+    /// The server's clock minus ours, when it differs by more than
+    /// [`MAX_FORWARD_SKEW_MS`](zongwu_proto::MAX_FORWARD_SKEW_MS) either way: this computer's
+    /// clock is wrong and its writes will be refused (ahead) or lose to earlier ones (behind).
+    pub clock_offset_ms: Option<i64>,
+}
+
+/// `server - local` when it is beyond the tolerated skew.
+fn clock_offset(server_time_ms: i64, local_ms: i64) -> Option<i64> {
+    let offset = server_time_ms - local_ms;
+    (server_time_ms > 0 && offset.abs() > zongwu_proto::MAX_FORWARD_SKEW_MS).then_some(offset)
 }
 
 /// A logged-in connection to one server.
@@ -144,6 +154,7 @@ impl SyncClient {
             report.pulled += page.changes.len();
             report.pages += 1;
             report.skew_warnings.extend(warnings);
+            report.clock_offset_ms = clock_offset(page.server_time_ms, store.now_ms());
             cursor = page.next_cursor;
             if !page.has_more {
                 break;

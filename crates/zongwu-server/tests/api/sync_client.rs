@@ -259,7 +259,9 @@ async fn fast_clocks_never_mask_later_writes(backend: Backend) {
         let clock = Arc::new(zongwu_core::FixedClock::new(now + ahead_ms));
         let fast = Store::open(&dir.path().join(format!("{name}.db")), clock).await.unwrap();
         let (cf, _) = SyncClient::login(&app.base_url, &fast, "admin", ADMIN_PASSWORD).await.unwrap();
-        cf.sync_once(&fast).await.unwrap();
+        let report = cf.sync_once(&fast).await.unwrap();
+        let offset = report.clock_offset_ms.expect("a clock this far off is flagged on every sync");
+        assert!((offset + ahead_ms).abs() < 60_000, "the flag says by how much ({offset} ms, {name} ahead)");
         let mut tx = fast.begin_write(&Actor::local_admin()).await.unwrap();
         tx.update(Table::Units, &row, json!({"name": format!("{name} ahead")})).await.unwrap();
         tx.commit().await.unwrap();
@@ -271,6 +273,12 @@ async fn fast_clocks_never_mask_later_writes(backend: Backend) {
         }
         assert_eq!(fast.pending_changes().await.unwrap(), 1, "the refused write stays in the outbox, not lost");
     }
+
+    let slow = Store::open(&dir.path().join("slow.db"), Arc::new(zongwu_core::FixedClock::new(now - 3_600_000))).await.unwrap();
+    let (cs, _) = SyncClient::login(&app.base_url, &slow, "admin", ADMIN_PASSWORD).await.unwrap();
+    let offset = cs.sync_once(&slow).await.unwrap().clock_offset_ms.expect("a clock an hour behind is flagged too");
+    assert!((offset - 3_600_000).abs() < 60_000, "{offset}");
+    assert_eq!(cn.sync_once(&normal).await.unwrap().clock_offset_ms, None, "a correct clock is not flagged");
 
     let mut tx = normal.begin_write(&Actor::local_admin()).await.unwrap();
     tx.update(Table::Units, &row, json!({"name": "the later write"})).await.unwrap();
