@@ -64,6 +64,9 @@ pub struct PullResponse {
     /// The server's wall clock when it answered.
     #[serde(default)]
     pub server_time_ms: i64,
+    /// The server database's epoch; store it with the cursor and send it back as `epoch`.
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// The body of every error answer.

@@ -300,6 +300,8 @@ pub struct PullParams {
     pub cursor: i64,
     /// Page size, 1 to 1000 (default 1000).
     pub limit: Option<i64>,
+    /// The `epoch` the cursor came from; a different one is 409 `unknown_cursor`.
+    pub epoch: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullParams),
@@ -314,6 +316,10 @@ async fn pull(
     let Query(params) = params.map_err(|e| Error::BadRequest(e.body_text()))?;
     if params.cursor < 0 {
         return Err(Error::BadRequest("cursor must not be negative".into()));
+    }
+    if params.epoch.as_deref().is_some_and(|e| !e.is_empty() && e != &*app.epoch) {
+        // The cursor belongs to another database (this one was replaced or restored).
+        return Err(Error::UnknownCursor { cursor: params.cursor });
     }
     let limit = params.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let unit = match caller.user.role {
@@ -332,6 +338,7 @@ async fn pull(
         next_cursor,
         has_more,
         server_time_ms: app.now_ms(),
+        epoch: app.epoch.to_string(),
     }))
 }
 

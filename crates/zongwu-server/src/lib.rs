@@ -37,6 +37,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Arc<dyn db::Database>,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// The database's epoch (see `migrations/server/*/…_create_server_meta.sql`).
+    pub epoch: Arc<str>,
 }
 
 impl AppState {
@@ -49,7 +51,8 @@ impl AppState {
             settings.login_failures_per_address,
             settings.login_window_secs,
         ));
-        let state = AppState { settings: Arc::new(settings), db, limiter };
+        let epoch = db.epoch().await?.into();
+        let state = AppState { settings: Arc::new(settings), db, limiter, epoch };
         if let Some(admin) = state.settings.bootstrap_admin.clone() {
             if state.db.user_count().await? == 0 {
                 state

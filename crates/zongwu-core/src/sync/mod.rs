@@ -17,7 +17,7 @@ use std::time::Duration;
 use zongwu_proto::api::{ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
 use zongwu_proto::SkewWarning;
 
-/// The `meta` key holding the server sequence cursor of the last pulled page.
+/// The `meta` key holding `epoch:server_seq` of the last pulled page.
 pub const CURSOR_KEY: &str = "sync_cursor";
 
 /// Changes per push and per pull page (the server's maximum).
@@ -136,20 +136,22 @@ impl SyncClient {
     /// Pull every page after the stored cursor, merging each with its cursor in one transaction.
     pub async fn pull_once(&self, store: &Store) -> Result<SyncReport> {
         let mut report = SyncReport::default();
-        let mut cursor: i64 = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let saved = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.unwrap_or_default();
+        let (mut epoch, mut cursor) = parse_cursor(&saved);
         loop {
             let resp = self
                 .http
                 .get(self.url("/api/v1/sync/pull"))
                 .bearer_auth(&self.token)
-                .query(&[("cursor", cursor), ("limit", PAGE)])
+                .query(&[("cursor", cursor.to_string()), ("limit", PAGE.to_string()), ("epoch", epoch.clone())])
                 .send()
                 .await?;
             let page: PullResponse = match decode(resp).await {
                 Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => return Err(SyncError::UnknownCursor(cursor)),
                 other => other?,
             };
-            let next = page.next_cursor.to_string();
+            epoch = page.epoch.clone();
+            let next = format!("{epoch}:{}", page.next_cursor);
             let (_, warnings) = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, next.as_str()))).await?;
             report.pulled += page.changes.len();
             report.pages += 1;
@@ -189,8 +191,16 @@ impl SyncClient {
     /// change, the next pull starts at the beginning.
     pub async fn rebootstrap(&self, store: &Store) -> Result<()> {
         store.unmark_pushed_from(1).await?;
-        crate::store::meta_set(store.pool(), CURSOR_KEY, "0").await?;
+        crate::store::meta_set(store.pool(), CURSOR_KEY, "").await?;
         Ok(())
+    }
+}
+
+/// The saved cursor: `epoch:seq` (a bare number from before epochs means "any epoch").
+fn parse_cursor(saved: &str) -> (String, i64) {
+    match saved.rsplit_once(':') {
+        Some((epoch, seq)) => (epoch.to_string(), seq.parse().unwrap_or(0)),
+        None => (String::new(), saved.parse().unwrap_or(0)),
     }
 }
 

@@ -110,6 +110,9 @@ pub trait Database: Send + Sync + 'static {
     async fn remove_device(&self, device_id: &str, now_ms: i64) -> Result<bool>;
     async fn user_count(&self) -> Result<i64>;
 
+    /// This database's epoch, drawn on first use; pull cursors are valid only within it.
+    async fn epoch(&self) -> Result<String>;
+
     /// Register `device_id` to `user_id` unless it already belongs to someone; returns the owner.
     async fn claim_device(&self, device_id: &str, user_id: &str, now_ms: i64) -> Result<String>;
 

@@ -69,6 +69,15 @@ macro_rules! impl_database {
                 rows.iter().map(user_from_row).collect()
             }
 
+            async fn epoch(&self) -> $crate::error::Result<String> {
+                let _guard = self.write_guard().await;
+                sqlx::query("INSERT INTO server_meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING")
+                    .bind($crate::auth::new_token()[..16].to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'").fetch_one(&self.pool).await?)
+            }
+
             async fn user_by_id(&self, id: &str) -> $crate::error::Result<Option<$crate::db::User>> {
                 let row = sqlx::query("SELECT id, login, name, role, unit_id, active FROM users WHERE id = $1")
                     .bind(id)

@@ -128,14 +128,13 @@ async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
     assert!(matches!(err, zongwu_core::sync::SyncError::Store(_)), "{err:?}");
     let rows = b.dump_table(Table::Units).await.unwrap();
     assert_eq!(rows.len(), 1000, "the first page stayed, nothing of the failed page did");
-    let cursor: i64 = sqlx::query_scalar::<_, String>("SELECT value FROM meta WHERE key = 'sync_cursor'")
-        .fetch_one(b.pool())
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
-    let first_page_end = app.pull_page(&app.admin_token, 0, 1000).await.unwrap().next_cursor;
-    assert_eq!(cursor, first_page_end, "the cursor is the one saved with the first page");
+    let saved: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'sync_cursor'").fetch_one(b.pool()).await.unwrap();
+    let first_page = app.pull_page(&app.admin_token, 0, 1000).await.unwrap();
+    assert_eq!(
+        saved,
+        format!("{}:{}", first_page.epoch, first_page.next_cursor),
+        "the cursor is the one saved with the first page"
+    );
 }
 both_backends!(a_failed_page_keeps_neither_rows_nor_cursor);
 
@@ -291,3 +290,30 @@ async fn fast_clocks_never_mask_later_writes(backend: Backend) {
     assert_eq!(units[0]["name"], json!("the later write"), "no future-stamped write masks the later one");
 }
 both_backends!(fast_clocks_never_mask_later_writes);
+
+/// A replaced server database (new server, or SQLite moved to PostgreSQL) that other desktops
+/// have already filled past a desktop's old cursor: the cursor's epoch tells, and the desktop
+/// re-bootstraps instead of silently skipping the changes below its old cursor.
+async fn a_cursor_from_another_database_is_never_reused(backend: Backend) {
+    let old = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = desktop(&dir, "a").await;
+    insert_units(&a, 5).await;
+    let (ca_old, _) = SyncClient::login(&old.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    ca_old.sync_once(&a).await.unwrap();
+
+    let new = spawn_app(backend).await;
+    let b = desktop(&dir, "b").await;
+    insert_units(&b, 20).await;
+    let (cb, _) = SyncClient::login(&new.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
+    cb.sync_once(&b).await.unwrap();
+
+    let (ca, _) = SyncClient::login(&new.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    let report = ca.sync_once(&a).await.unwrap();
+    assert!(report.rebootstrapped, "a cursor from another database is refused even though it is below the maximum");
+    cb.sync_once(&b).await.unwrap();
+    let (ua, ub) = (comparable(a.dump_table(Table::Units).await.unwrap()), comparable(b.dump_table(Table::Units).await.unwrap()));
+    assert_eq!(ua.len(), 25, "a has b's first changes too, not only those past its old cursor");
+    assert_eq!(ua, ub);
+}
+both_backends!(a_cursor_from_another_database_is_never_reused);
