@@ -4,11 +4,12 @@ use crate::error::CmdResult;
 use crate::state::AppState;
 use serde::Serialize;
 use std::path::PathBuf;
+use tauri::ipc::Channel;
 use tauri::State;
 use zongwu_core::backup::{self, BackupInfo};
 use zongwu_core::excel::{self, ExportResult};
 use zongwu_core::history::{self, HistoryEntry};
-use zongwu_core::import::{self, ImportReport};
+use zongwu_core::import::{self, ImportProgress, ImportReport};
 use zongwu_core::needs::{self, Need, NeedDetail, NeedInput, NeedRow, NeedStatus, Review, ReviewInput};
 use zongwu_core::officers::{self, Officer, OfficerDetail, OfficerInput, OfficerRow, Training, TrainingInput};
 use zongwu_core::units::{self, Unit, UnitInput};
@@ -168,8 +169,17 @@ pub async fn export_officer_template(state: State<'_, AppState>) -> CmdResult<Ex
 
 #[tauri::command]
 #[specta::specta]
-pub async fn import_officers(state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
-    Ok(import::officers_report(&*state.store().await, &state.actor().await, &PathBuf::from(path)).await?)
+pub async fn import_officers(
+    state: State<'_, AppState>,
+    path: String,
+    on_progress: Channel<ImportProgress>,
+) -> CmdResult<ImportReport> {
+    let progress = move |p: ImportProgress| {
+        // A closed window just stops listening; the import goes on.
+        let _ = on_progress.send(p);
+    };
+    let store = state.store().await;
+    Ok(import::officers_report_with_progress(&store, &state.actor().await, &PathBuf::from(path), &progress).await?)
 }
 
 #[tauri::command]

@@ -58,7 +58,12 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
                 .header("// Generated from the Rust commands by `cargo xtask bindings`. Do not edit.\n/* eslint-disable */"),
             path,
         )
-        .map_err(|e| anyhow::anyhow!("exporting bindings: {e}"))
+        .map_err(|e| anyhow::anyhow!("exporting bindings: {e}"))?;
+    // tauri-specta rc.21 also emits `Channel` as a type alias to null, which clashes with its own
+    // `import { Channel as TAURI_CHANNEL }`; drop the alias so the file type-checks.
+    let text = std::fs::read_to_string(path)?;
+    std::fs::write(path, text.replace("export type TAURI_CHANNEL<TSend> = null\n", ""))?;
+    Ok(())
 }
 
 /// Open the window on the database in `data_dir`.

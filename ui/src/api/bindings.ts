@@ -172,9 +172,9 @@ async exportOfficerTemplate() : Promise<Result<ExportResult, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async importOfficers(path: string) : Promise<Result<ImportReport, AppError>> {
+async importOfficers(path: string, onProgress: TAURI_CHANNEL<ImportProgress>) : Promise<Result<ImportReport, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("import_officers", { path }) };
+    return { status: "ok", data: await TAURI_INVOKE("import_officers", { path, onProgress }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -240,13 +240,22 @@ export type Attachment = { name: string; note: string }
 export type BackupInfo = { path: string; fileName: string; sizeBytes: number; createdMs: number }
 export type ChangeKind = "created" | "updated" | "deleted" | "restored"
 export type ErrorCode = "validation" | "forbidden" | "not_found" | "conflict" | "import_rejected" | "io" | "internal"
-export type ExportResult = { path: string; rows: number }
+export type ExportResult = { path: string; 
+/**
+ * Data rows in the main sheet (errors, for an error report).
+ */
+rows: number }
 export type FieldChange = { column: string; before: JsonValue; after: JsonValue }
 export type HistoryEntry = { seq: number; atMs: number; actorName: string | null; 
 /**
  * `local` for edits on this device, `remote` for merged ones.
  */
 origin: string; reason: string | null; kind: ChangeKind; fields: FieldChange[] }
+export type ImportPhase = "reading" | "validating" | "writing" | "done"
+/**
+ * How far an import has got, for a progress bar: `done` of `total` rows in `phase`.
+ */
+export type ImportProgress = { phase: ImportPhase; done: number; total: number }
 export type ImportReport = { accepted: boolean; imported: number; totalRows: number; errors: RowError[] }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 export type Need = { id: string; unitId: string; unitName: string; title: string; kind: NeedKind; description: string; priority: Priority; expectedBenefit: string; attachments: Attachment[]; status: NeedStatus; submitterName: string | null; submittedMs: number }

@@ -1,7 +1,9 @@
 //! The one door to the backend. Only this folder imports `@tauri-apps/*`;
 //! views and stores call the typed functions below, which unwrap the
 //! tauri-specta `Result` and throw `ApiError` on failure.
+import { Channel } from '@tauri-apps/api/core'
 import { commands } from './bindings'
+import type { ImportProgress } from './bindings'
 import type {
   Actor,
   BackupInfo,
@@ -30,6 +32,7 @@ import { unwrap } from './errors'
 export { ApiError, unwrap } from './errors'
 export type { ErrorCode } from './errors'
 export type {
+  ImportProgress,
   Actor,
   BackupInfo,
   ExportResult,
@@ -103,7 +106,11 @@ export const api = {
   exportOfficers: async (): Promise<ExportResult> => unwrap(await commands.exportOfficers()),
   exportNeeds: async (): Promise<ExportResult> => unwrap(await commands.exportNeeds()),
   exportOfficerTemplate: async (): Promise<ExportResult> => unwrap(await commands.exportOfficerTemplate()),
-  importOfficers: async (path: string): Promise<ImportReport> => unwrap(await commands.importOfficers(path)),
+  importOfficers: async (path: string, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> => {
+    const channel = new Channel<ImportProgress>()
+    if (onProgress) channel.onmessage = onProgress
+    return unwrap(await commands.importOfficers(path, channel))
+  },
   importReportExport: async (report: ImportReport): Promise<ExportResult> =>
     unwrap(await commands.importReportExport(report)),
 

@@ -36,7 +36,7 @@ const en: Shape<typeof zhCN> = {
     new: 'New officer', editTitle: 'Edit officer', searchPlaceholder: 'Search name / staff no. / unit (Ctrl+F)',
     filterUnit: 'Filter by unit', filterStatus: 'Filter by status',
     export: 'Export roster', template: 'Import template', import: 'Import', importTitle: 'Choose a roster file',
-    importing: 'Importing…', importOk: 'Imported {n} of {total} rows', importFailed: 'The file failed validation; nothing was written',
+    importing: 'Importing…', importValidating: 'Checking {total} rows…', importWriting: 'Writing {done} / {total} rows…', importOk: 'Imported {n} of {total} rows', importFailed: 'The file failed validation; nothing was written',
     importErrors: 'Import errors ({n})', errRow: 'Row', errColumn: 'Column', errValue: 'Value', errReason: 'Reason',
     exportErrors: 'Export error report',
     retire: 'Retire', retireTitle: 'Retire officer', retireDate: 'Date', retireReason: 'Reason', retired: 'Retired',

@@ -32,7 +32,7 @@ export default {
     new: '新增专员', editTitle: '编辑专员', searchPlaceholder: '搜索姓名 / 工号 / 单位（Ctrl+F）',
     filterUnit: '按单位筛选', filterStatus: '按状态筛选',
     export: '导出名册', template: '下载导入模板', import: '导入', importTitle: '选择名册文件',
-    importing: '正在导入…', importOk: '导入成功：{n} 条（共 {total} 行）', importFailed: '导入未通过校验，未写入任何数据',
+    importing: '正在导入…', importValidating: '正在校验 {total} 行…', importWriting: '正在写入 {done} / {total} 行…', importOk: '导入成功：{n} 条（共 {total} 行）', importFailed: '导入未通过校验，未写入任何数据',
     importErrors: '导入错误（{n} 处）', errRow: '行', errColumn: '列', errValue: '值', errReason: '原因',
     exportErrors: '导出错误报告',
     retire: '卸任', retireTitle: '专员卸任', retireDate: '卸任日期', retireReason: '原因', retired: '已卸任',

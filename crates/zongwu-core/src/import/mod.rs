@@ -43,13 +43,45 @@ impl ImportReport {
     }
 }
 
-use crate::{Actor, Result, Store};
+use crate::{enum_dto, Actor, Result, Store};
 use std::path::Path;
+
+enum_dto! {
+    #[derive(Copy, Eq)]
+    pub enum ImportPhase {
+        Reading,
+        Validating,
+        Writing,
+        Done,
+    }
+}
+
+dto! {
+    /// How far an import has got, for a progress bar: `done` of `total` rows in `phase`.
+    pub struct ImportProgress {
+        pub phase: ImportPhase,
+        pub done: i64,
+        pub total: i64,
+    }
+}
+
+/// Where progress goes; the window forwards it to the UI, the CLI ignores it.
+pub type ProgressFn<'a> = &'a (dyn Fn(ImportProgress) + Send + Sync);
 
 /// Import officers from `file` (xlsx, xls or csv; see [`officers::COLUMNS`] for the headers).
 /// Returns the report; when any row is bad, nothing is written and `accepted` is false. A file
 /// that cannot be opened at all is an `Err` ([`crate::Error::Sheet`] or I/O).
 pub async fn officers_report(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+    officers_report_with_progress(store, actor, file, &|_| {}).await
+}
+
+/// [`officers_report`], telling `progress` about each phase and every few thousand rows written.
+pub async fn officers_report_with_progress(
+    store: &Store,
+    actor: &Actor,
+    file: &Path,
+    progress: ProgressFn<'_>,
+) -> Result<ImportReport> {
     actor.require_staff("导入信息专员")?;
-    officers::import(store, actor, file).await
+    officers::import(store, actor, file, progress).await
 }

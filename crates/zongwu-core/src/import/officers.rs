@@ -3,7 +3,7 @@
 //! database, units that do not exist). Field rules themselves live in [`ValidOfficer::parse`].
 
 use super::table::{self, CellKind, ColumnSpec, Table, TableSpec};
-use super::{ImportReport, RowError};
+use super::{ImportPhase, ImportProgress, ImportReport, ProgressFn, RowError};
 use crate::fields::normalise_text;
 use crate::officers::{insert_valid, OfficerInput, ValidOfficer};
 use crate::{units, Actor, Result, Store};
@@ -113,7 +113,8 @@ fn unit_key(raw: &str) -> String {
 }
 
 /// Validate every row of `file`; import them all in one write, or none.
-pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: ProgressFn<'_>) -> Result<ImportReport> {
+    progress(ImportProgress { phase: ImportPhase::Reading, done: 0, total: 0 });
     let t0 = std::time::Instant::now();
     let path = file.to_path_buf();
     let table = tokio::task::spawn_blocking(move || table::read(&path, &SPEC))
@@ -133,6 +134,7 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
             .collect();
 
     let t_read = t0.elapsed();
+    progress(ImportProgress { phase: ImportPhase::Validating, done: 0, total: total_rows });
     let (valid, errors) = validate(&table, &lookup, &existing);
     let t_valid = t0.elapsed();
     if !errors.is_empty() {
@@ -142,10 +144,15 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
     let mut tx = store.begin_write(actor).await?;
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
     tx.set_reason(format!("导入 {file_name}"));
-    for officer in &valid {
+    let total = valid.len() as i64;
+    for (i, officer) in valid.iter().enumerate() {
+        if i % 2_000 == 0 {
+            progress(ImportProgress { phase: ImportPhase::Writing, done: i as i64, total });
+        }
         insert_valid(&mut tx, officer).await?;
     }
     tx.commit().await?;
+    progress(ImportProgress { phase: ImportPhase::Done, done: total, total });
     tracing::info!(rows = valid.len(), read = ?t_read, validated = ?t_valid, total = ?t0.elapsed(), "officer import written");
     Ok(ImportReport { accepted: true, imported: valid.len() as i64, total_rows, errors: Vec::new() })
 }
