@@ -66,3 +66,36 @@ fn unknown_command_fails_with_usage() {
     assert!(!out.status.success());
     assert!(text(&out).to_lowercase().contains("usage"));
 }
+
+#[test]
+fn export_and_import_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(zongwu(dir.path(), &["demo", "--officers", "20", "--needs", "7"]).status.success());
+    for what in ["officers", "needs", "template"] {
+        let out_file = dir.path().join(format!("{what}.xlsx"));
+        let out = zongwu(dir.path(), &["export", what, "--out", out_file.to_str().unwrap()]);
+        assert!(out.status.success(), "export {what}: {}", text(&out));
+        let bytes = std::fs::read(&out_file).unwrap();
+        assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+    }
+
+    // One bad phone number: the whole file is refused, the report names the row, nothing is written.
+    let csv = dir.path().join("roster.csv");
+    std::fs::write(&csv, "工号,姓名,单位,电话\n7000001,赵一,饮食服务中心,13800138000\n7000002,钱二,饮食服务中心,12345\n")
+        .unwrap();
+    let report = dir.path().join("errors.xlsx");
+    let out = zongwu(dir.path(), &["import", "officers", csv.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert!(!out.status.success(), "a bad row fails the import: {}", text(&out));
+    assert!(text(&out).contains("第 3 行"), "the error names the sheet row: {}", text(&out));
+    assert!(report.exists(), "the row-level report was written");
+    let roster = dir.path().join("after.xlsx");
+    assert!(zongwu(dir.path(), &["export", "officers", "--out", roster.to_str().unwrap()]).status.success());
+    let out = zongwu(dir.path(), &["export", "officers", "--out", roster.to_str().unwrap()]);
+    assert!(text(&out).contains("20 rows"), "still only the demo officers: {}", text(&out));
+
+    std::fs::write(&csv, "工号,姓名,单位,电话\n7000001,赵一,饮食服务中心,13800138000\n").unwrap();
+    let out = zongwu(dir.path(), &["import", "officers", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zongwu(dir.path(), &["export", "officers", "--out", roster.to_str().unwrap()]);
+    assert!(text(&out).contains("21 rows"), "{}", text(&out));
+}
