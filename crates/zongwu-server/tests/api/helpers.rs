@@ -40,6 +40,7 @@ pub struct TestApp {
     pub base_url: String,
     pub http: reqwest::Client,
     pub admin_token: String,
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -62,6 +63,17 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         Backend::Sqlite => format!("sqlite://{}", dir.path().join("server.db").display()),
         Backend::Postgres => crate::pg::fresh_database().await,
     };
+    spawn_on(url, dir, tweak).await
+}
+
+/// Another server instance on the same database as `app` (PostgreSQL: several stateless
+/// instances behind a load balancer).
+pub async fn spawn_instance(app: &TestApp) -> TestApp {
+    spawn_on(app.database_url.clone(), tempfile::tempdir().expect("temp dir"), |_| {}).await
+}
+
+async fn spawn_on(url: String, dir: tempfile::TempDir, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let database_url = url.clone();
     let mut settings = Settings {
         database_url: Secret::new(url),
         // Cheap hashes keep the tests fast; verification reads the cost from each hash.
@@ -77,7 +89,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         let _ = rx.await;
     }));
     let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client");
-    let mut app = TestApp { base_url, http, admin_token: String::new(), shutdown: Some(tx), _dir: dir };
+    let mut app = TestApp { base_url, http, admin_token: String::new(), database_url, shutdown: Some(tx), _dir: dir };
     for _ in 0..200 {
         if server.is_finished() {
             panic!("the server stopped while starting: {:?}", server.await);

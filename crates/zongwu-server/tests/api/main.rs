@@ -7,7 +7,7 @@ mod pg;
 mod server_process;
 mod sync_client;
 
-use helpers::{change, changes, spawn_app, spawn_app_with, Backend, ADMIN_PASSWORD};
+use helpers::{change, changes, spawn_app, spawn_app_with, spawn_instance, Backend, ADMIN_PASSWORD};
 use reqwest::StatusCode;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -201,11 +201,27 @@ both_backends!(auth_refuses_what_it_should);
 /// (13) Concurrent pushers and pullers: every puller ends with every change, none skipped. A
 /// puller that ever moved its cursor past a change committed later would miss it for good.
 async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
+    let app = Arc::new(spawn_app(backend).await);
+    pushers_and_pullers(vec![app.clone(), app]).await;
+}
+both_backends!(concurrent_pushers_and_pullers_miss_nothing);
+
+/// The same against two server instances sharing one PostgreSQL database: the advisory lock
+/// orders sequence numbers across instances, not only across one instance's connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_miss_nothing() {
+    let first = Arc::new(spawn_app(Backend::Postgres).await);
+    let second = Arc::new(spawn_instance(&first).await);
+    pushers_and_pullers(vec![first, second]).await;
+}
+
+/// 4 pushers and 4 pullers, alternating over `apps`.
+async fn pushers_and_pullers(apps: Vec<Arc<helpers::TestApp>>) {
     const PUSHERS: usize = 4;
     const PULLERS: usize = 4;
     const BATCHES: i64 = 25;
     const BATCH: i64 = 20;
-    let app = Arc::new(spawn_app(backend).await);
+    let app = apps[0].clone();
     let mut tokens = Vec::new();
     for p in 0..PUSHERS {
         let device = format!("pusher-{p}");
@@ -216,7 +232,7 @@ async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
 
     let pullers: Vec<_> = (0..PULLERS)
         .map(|i| {
-            let (app, done) = (app.clone(), done.clone());
+            let (app, done) = (apps[i % apps.len()].clone(), done.clone());
             tokio::spawn(async move {
                 let mut cursor = 0;
                 let mut seen = Vec::new();
@@ -241,8 +257,9 @@ async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
 
     let pushers: Vec<_> = tokens
         .into_iter()
-        .map(|(device, token)| {
-            let app = app.clone();
+        .enumerate()
+        .map(|(i, (device, token))| {
+            let app = apps[i % apps.len()].clone();
             tokio::spawn(async move {
                 let mut sent = Vec::new();
                 for b in 0..BATCHES {
@@ -267,7 +284,6 @@ async fn concurrent_pushers_and_pullers_miss_nothing(backend: Backend) {
         assert_eq!(unique, expected, "puller {i} ended with every change ({} of {})", unique.len(), expected.len());
     }
 }
-both_backends!(concurrent_pushers_and_pullers_miss_nothing);
 
 /// The OpenAPI document is served and names every route (the fuzzing of issue #3 test 11 reads it).
 #[tokio::test]
