@@ -352,3 +352,35 @@ async fn admin_manages_users_and_devices(backend: Backend) {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
 both_backends!(admin_manages_users_and_devices);
+
+/// Single routes in-process through `tower::ServiceExt::oneshot`: no socket, no client address
+/// (the login limiter then counts per account only).
+#[tokio::test]
+async fn routes_answer_in_process() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = zongwu_server::Settings {
+        database_url: zongwu_server::Secret::new(format!("sqlite://{}", dir.path().join("s.db").display())),
+        argon2_memory_kib: 1024,
+        bootstrap_admin: Some(zongwu_server::settings::BootstrapAdmin {
+            login: "admin".into(),
+            password: zongwu_server::Secret::new(ADMIN_PASSWORD.into()),
+        }),
+        ..Default::default()
+    };
+    let router = zongwu_server::router(zongwu_server::AppState::new(settings).await.unwrap());
+
+    let resp = router.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let login = serde_json::json!({"login": "admin", "password": ADMIN_PASSWORD, "device_id": "in-process"});
+    let req = Request::post("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(login.to_string()))
+        .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "login works without a client address");
+    let resp = router.oneshot(Request::get("/api/v1/nowhere").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}
