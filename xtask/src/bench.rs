@@ -819,8 +819,7 @@ impl Facts {
             memory,
             os,
             rustc: output(Command::new("rustc").arg("--version")).unwrap_or_else(|| "rustc ?".into()),
-            commit: output(Command::new("git").args(["rev-parse", "--short", "HEAD"]).current_dir(repo_root()))
-                .unwrap_or_else(|| "?".into()),
+            commit: commit(),
             load: Facts::load_average(),
         }
     }
@@ -833,9 +832,20 @@ impl Facts {
 
     fn line(&self) -> String {
         format!(
-            "Measured {} at commit `{}` on {}, {} cores, {}, {}; {}",
+            "Measured {} at commit {} on {}, {} cores, {}, {}; {}",
             self.date, self.commit, self.cpu, self.cores, self.memory, self.os, self.rustc
         )
+    }
+}
+
+/// HEAD, marked when the code that is measured has uncommitted changes.
+fn commit() -> String {
+    let git = |args: &[&str]| output(Command::new("git").args(args).current_dir(repo_root()));
+    let head = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "?".into());
+    let paths = ["status", "--porcelain", "--", "crates", "src-tauri", "ui/src", "migrations", "bench", "Cargo.lock"];
+    match git(&paths) {
+        Some(changes) if !changes.is_empty() => format!("`{head}` + uncommitted changes"),
+        _ => format!("`{head}`"),
     }
 }
 
