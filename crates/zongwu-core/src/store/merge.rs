@@ -3,7 +3,8 @@
 //! will apply changes pulled from the server.
 
 use super::values::{bind_value, normalise, row_to_map};
-use super::{write, Store, Table};
+use super::write::{self, OnConflict};
+use super::{Store, Table};
 use crate::{Error, Result};
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
@@ -167,6 +168,7 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
                 change.cl,
                 &clocks_for(&all_columns, &change.hlc),
                 &all_columns,
+                OnConflict::Fail,
             )
             .await?;
             (true, all_columns, Map::new())
@@ -182,6 +184,7 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
                 change.cl,
                 &clocks_for(&all_columns, &change.hlc),
                 &all_columns,
+                OnConflict::Fail,
             )
             .await?;
             (true, all_columns, previous)
