@@ -93,7 +93,15 @@ async fn login(
                 .map_err(|e| Error::Internal(e.to_string()))?;
             ok.then_some(user)
         }
-        None => None,
+        None => {
+            // Spend the same time as a real check, so response times do not reveal which
+            // logins exist.
+            let (password, hash) = (req.password.clone(), app.dummy_hash.clone());
+            tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            None
+        }
     };
     let Some(user) = user else {
         app.limiter.record_failure(&req.login, addr, now);

@@ -39,6 +39,9 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// The database's epoch (see `migrations/server/*/…_create_server_meta.sql`).
     pub epoch: Arc<str>,
+    /// Verified against when a login does not exist, at the configured cost, so response times
+    /// do not reveal which logins exist.
+    pub dummy_hash: Arc<str>,
 }
 
 impl AppState {
@@ -52,7 +55,12 @@ impl AppState {
             settings.login_window_secs,
         ));
         let epoch = db.epoch().await?.into();
-        let state = AppState { settings: Arc::new(settings), db, limiter, epoch };
+        let memory = settings.argon2_memory_kib;
+        let dummy_hash = tokio::task::spawn_blocking(move || auth::hash_password("no such user", memory))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+            .into();
+        let state = AppState { settings: Arc::new(settings), db, limiter, epoch, dummy_hash };
         if let Some(admin) = state.settings.bootstrap_admin.clone() {
             if state.db.user_count().await? == 0 {
                 state

@@ -384,3 +384,32 @@ async fn routes_answer_in_process() {
     let resp = router.oneshot(Request::get("/api/v1/nowhere").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+/// `launch` returns once its shutdown future resolves, and nothing listens afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launch_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = zongwu_server::Settings {
+        database_url: zongwu_server::Secret::new(format!("sqlite://{}", dir.path().join("s.db").display())),
+        argon2_memory_kib: 1024,
+        bootstrap_admin: Some(zongwu_server::settings::BootstrapAdmin {
+            login: "admin".into(),
+            password: zongwu_server::Secret::new(ADMIN_PASSWORD.into()),
+        }),
+        ..Default::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(zongwu_server::launch(settings, listener, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    while http.get(format!("{url}/healthz")).send().await.is_err() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(()).unwrap();
+    let finished = tokio::time::timeout(Duration::from_secs(10), server).await;
+    assert!(matches!(finished, Ok(Ok(Ok(())))), "launch returns Ok after shutdown: {finished:?}");
+    assert!(http.get(format!("{url}/healthz")).send().await.is_err(), "nothing listens any more");
+}
