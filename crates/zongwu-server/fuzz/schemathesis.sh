@@ -28,10 +28,14 @@ done
 TOKEN="$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"login":"admin","password":"demo-admin-pass","device_id":"schemathesis"}' |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
-# Logout would revoke the fuzzer's own token and leave nothing but 401s to test.
+# Logout would revoke the fuzzer's own token and leave nothing but 401s to test. Run from the
+# temp dir: schemathesis leaves a .schemathesis/ folder behind.
+ST="$(command -v "$ST")"
+cd "$WORK"
 "$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --url "http://127.0.0.1:$PORT" \
   -H "Authorization: Bearer $TOKEN" --exclude-path /api/v1/auth/logout \
   --checks not_a_server_error --max-examples "$MAX_EXAMPLES"
+cd "$OLDPWD"
 if grep -qiE 'panicked|ERROR' "$WORK/server.log"; then
   echo "the server logged errors:" >&2
   grep -iE 'panicked|ERROR' "$WORK/server.log" >&2
