@@ -74,7 +74,7 @@ pub struct PullResponse {
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `seq_gap`,
-    /// `unknown_cursor`, `clock_skew`, `too_many_requests`, `internal`.
+    /// `unknown_cursor`, `clock_skew`, `seq_reused`, `too_many_requests`, `internal`.
     pub code: String,
     pub message: String,
     /// With `seq_gap`: the `device_seq` the server expects next.

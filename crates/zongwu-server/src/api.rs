@@ -244,7 +244,8 @@ fn require_admin(caller: &AuthUser) -> Result<()> {
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, description = "a change outside the caller's scope; nothing applied", body = ErrorBody),
               (status = 409, description = "seq_gap: a gap in device_seq, or clock_skew: a change stamped more than 5 min \
-                ahead of the server's clock; nothing applied", body = ErrorBody)))]
+                ahead of the server's clock, or seq_reused: a used device_seq with a new change id (the \
+                device's log was rolled back); nothing applied", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user = %caller.user.login, device_id = %req.device_id, changes = req.changes.len()))]
 async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<PushRequest>) -> Result<Json<PushResponse>> {
     if req.device_id != caller.device_id {

@@ -25,6 +25,11 @@ pub enum Error {
     /// A push whose first new `device_seq` is not the next one the server expects.
     #[error("device_seq gap: expected {expected}")]
     SeqGap { expected: i64 },
+    /// A change under a `device_seq` the server already holds, but with another change id: the
+    /// device's log was rolled back (restored from a backup) and it numbers new changes again.
+    /// Accepting would silently drop them; the device needs a new device id.
+    #[error("device_seq {device_seq} was already used by another change; this device must re-register under a new id")]
+    SeqReused { device_seq: i64 },
     /// A pull cursor beyond anything this server has handed out: the client must re-bootstrap.
     #[error("unknown cursor {cursor}")]
     UnknownCursor { cursor: i64 },
@@ -49,9 +54,11 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) | Error::SeqGap { .. } | Error::UnknownCursor { .. } | Error::ClockSkew { .. } => {
-                StatusCode::CONFLICT
-            }
+            Error::Conflict(_)
+            | Error::SeqGap { .. }
+            | Error::UnknownCursor { .. }
+            | Error::ClockSkew { .. }
+            | Error::SeqReused { .. } => StatusCode::CONFLICT,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +74,7 @@ impl Error {
             Error::SeqGap { .. } => "seq_gap",
             Error::UnknownCursor { .. } => "unknown_cursor",
             Error::ClockSkew { .. } => "clock_skew",
+            Error::SeqReused { .. } => "seq_reused",
             Error::TooManyRequests => "too_many_requests",
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
         }

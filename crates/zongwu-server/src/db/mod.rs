@@ -127,7 +127,8 @@ pub trait Database: Send + Sync + 'static {
     ///
     /// A change id seen before and a `device_seq` at or below the stored one are skipped; the
     /// first new one must be the stored one plus one, else [`Error::SeqGap`] and nothing is
-    /// applied. Sequence numbers are assigned under a lock held until commit, so they become
+    /// applied. A `device_seq` at or below the stored one with an unknown change id is
+    /// [`Error::SeqReused`] (the device's log was rolled back), and nothing is applied. Sequence numbers are assigned under a lock held until commit, so they become
     /// visible to pullers in order: a puller can never move its cursor past a change that commits
     /// later. The caller checks scope before calling.
     async fn push(&self, device_id: &str, changes: &[Change], now_ms: i64) -> Result<i64>;

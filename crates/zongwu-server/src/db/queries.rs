@@ -229,8 +229,10 @@ macro_rules! impl_database {
                 let mut sorted: Vec<&zongwu_proto::Change> = changes.iter().collect();
                 sorted.sort_by_key(|c| c.device_seq);
                 let mut fresh = Vec::with_capacity(sorted.len());
+                let mut replayed = Vec::new();
                 for c in sorted {
                     if c.device_seq <= last {
+                        replayed.push(c);
                         continue;
                     }
                     if c.device_seq != last + 1 {
@@ -239,6 +241,20 @@ macro_rules! impl_database {
                     }
                     fresh.push(c);
                     last = c.device_seq;
+                }
+                // A replay must be a change we hold; a new change under an old number means the
+                // device's log was rolled back, and skipping it would lose it silently.
+                for chunk in replayed.chunks($crate::db::queries::INSERT_CHUNK) {
+                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT change_id FROM changes WHERE change_id IN ({})", placeholders.join(", "));
+                    let mut q = sqlx::query_scalar::<_, String>(&sql);
+                    for c in chunk {
+                        q = q.bind(&c.change_id);
+                    }
+                    let known: std::collections::HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+                    if let Some(c) = chunk.iter().find(|c| !known.contains(&c.change_id)) {
+                        return Err($crate::error::Error::SeqReused { device_seq: c.device_seq });
+                    }
                 }
                 // Many rows per statement: one round trip per chunk instead of per change. Rows
                 // get their server_seq in the order of the VALUES list, i.e. device order.

@@ -77,6 +77,13 @@ async fn replayed_and_reordered_pushes_apply_once(backend: Backend) {
     let got = app.pull_all(&t, 7).await;
     assert_eq!(ids(&got), ids(&all), "each change is stored exactly once, in device order");
 
+    // A desktop restored from an old backup numbers new changes again from an old seq: the
+    // server must not skip them as replays (they would be lost), nor apply anything of the push.
+    let reused = vec![change(d, 39, "units", None), change(d, 40, "units", None), change(d, 41, "units", None)];
+    let (status, body) = app.push(&t, d, &reused).await.unwrap_err();
+    assert_eq!((status, body.code.as_str()), (StatusCode::CONFLICT, "seq_reused"), "a new change under a used seq is refused");
+    assert_eq!(app.pull_all(&t, 1000).await.len(), 40, "nothing of that push is applied");
+
     let mut future = change(d, 41, "units", None);
     future.hlc = format!("{:015}-{:010}-{d}", chrono::Utc::now().timestamp_millis() + 3_600_000, 0);
     let (status, body) = app.push(&t, d, &[future]).await.unwrap_err();
