@@ -56,8 +56,24 @@ fn is_root() -> bool {
     rustix::process::geteuid().is_root()
 }
 
+/// A PostgreSQL server program: from PATH, else from Debian's versioned folder (the package
+/// does not put `initdb` and `pg_ctl` on PATH).
+fn pg_program(name: &str) -> String {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
+        .unwrap_or_default();
+    let debian = || {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").ok()?.flatten().map(|e| e.path()).collect();
+        dirs.sort_by_key(|d| d.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0));
+        dirs.into_iter().rev().map(|d| d.join("bin").join(name)).find(|f| f.is_file())
+    };
+    on_path.or_else(debian).map(|p| p.display().to_string()).unwrap_or_else(|| name.to_string())
+}
+
 /// `program args…`, as the `postgres` user when we are root.
 fn as_postgres(program: &str) -> Command {
+    let program = pg_program(program);
+    let program = program.as_str();
     if is_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--", program]);
@@ -138,7 +154,7 @@ fn start(root: &Path) -> u16 {
     let log = root.join("pg_ctl.log");
     let status = Command::new("setsid")
         .args(if is_root() { vec!["runuser", "-u", "postgres", "--"] } else { vec![] })
-        .arg("pg_ctl")
+        .arg(pg_program("pg_ctl"))
         .arg("-D")
         .arg(&data)
         .arg("-l")
@@ -163,12 +179,13 @@ echo $$ > reaper.pid
 while :; do
   flock -x users.lock true
   sleep 0.5
-  if flock -x -n users.lock sh -c '{runas} pg_ctl -D data -m fast -w stop >/dev/null 2>&1; rm -rf data sock port'; then
+  if flock -x -n users.lock sh -c '{runas} {pg_ctl} -D data -m fast -w stop >/dev/null 2>&1; rm -rf data sock port'; then
     rm -f reaper.pid
     exit 0
   fi
 done"#,
-        root = root.display()
+        root = root.display(),
+        pg_ctl = pg_program("pg_ctl"),
     );
     // `setsid -f` forks: the reaper is a grandchild, adopted by init, and outlives this process.
     let status = Command::new("setsid")
