@@ -156,37 +156,21 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
         keys.map(|k| (k.clone(), row.and_then(|r| r.get(k)).cloned().unwrap_or(Value::Null))).collect()
     };
     let all_columns: Map<String, Value> = change.columns.clone().into_iter().collect();
+    // A new row, or a new life of it (re-insert, or an update from that life arriving first):
+    // start fresh from this change's columns, exactly as the writer's own re-insert did.
+    let starts_fresh = local_cl.is_none_or(|local| change.cl > local && change.cl % 2 == 1);
     let (applied, winners, previous) = match local_cl {
-        // A new row, or a new life of it (re-insert, or an update from that life arriving first):
-        // start fresh from this change's columns, exactly as the writer's own re-insert did.
-        None => {
-            write::insert_row(
-                conn,
-                table,
-                &change.row_id,
-                change.unit_id.as_deref(),
-                change.cl,
-                &clocks_for(&all_columns, &change.hlc),
-                &all_columns,
-                OnConflict::Fail,
-            )
-            .await?;
-            (true, all_columns, Map::new())
-        }
-        Some(local) if change.cl > local && change.cl % 2 == 1 => {
-            let previous = previous_of(&mut all_columns.keys());
-            sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(&change.row_id).execute(&mut *conn).await?;
-            write::insert_row(
-                conn,
-                table,
-                &change.row_id,
-                change.unit_id.as_deref(),
-                change.cl,
-                &clocks_for(&all_columns, &change.hlc),
-                &all_columns,
-                OnConflict::Fail,
-            )
-            .await?;
+        _ if starts_fresh => {
+            let previous = if existing.is_some() { previous_of(&mut all_columns.keys()) } else { Map::new() };
+            if existing.is_some() {
+                sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name()))
+                    .bind(&change.row_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let clocks = clocks_for(&all_columns, &change.hlc);
+            let unit_id = change.unit_id.as_deref();
+            write::insert_row(conn, table, &change.row_id, unit_id, change.cl, &clocks, &all_columns, OnConflict::Fail).await?;
             (true, all_columns, previous)
         }
         Some(local) if change.cl > local => {
@@ -198,8 +182,8 @@ pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, n
             (true, Map::new(), Map::new())
         }
         Some(local) if change.cl < local => (false, Map::new(), Map::new()),
-        Some(_) => {
-            let row = existing.as_ref().expect("local_cl implies a row");
+        _ => {
+            let row = existing.as_ref().expect("a missing row always starts fresh");
             let mut clocks: Map<String, Value> =
                 row.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
             let winners: Map<String, Value> = change
