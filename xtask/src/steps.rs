@@ -69,6 +69,10 @@ impl Steps {
         println!("  total {}", fmt_duration(total));
         let failed: Vec<&str> =
             self.done.iter().filter(|s| matches!(s.outcome, Outcome::Failed(_))).map(|s| s.name.as_str()).collect();
+        let skipped = self.done.iter().filter(|s| matches!(s.outcome, Outcome::Skipped(_))).count();
+        let passed = self.done.len() - failed.len() - skipped;
+        // The closing line CI reads: counts of steps, each of which ran its own test runner.
+        println!("steps: {passed} passed, {} failed, {skipped} skipped", failed.len());
         if failed.is_empty() {
             Ok(())
         } else {
