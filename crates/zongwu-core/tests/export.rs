@@ -213,7 +213,7 @@ async fn an_officer_exports_only_their_own_unit() {
 #[tokio::test]
 async fn roster_pages_cover_every_officer_once_across_page_boundaries() {
     let env = env().await;
-    // 10,000 in one unit (exactly two pages of the reader) and 3 in the other, loaded by import.
+    // 10,000 in one unit (exactly ten pages of the reader) and 3 in the other, loaded by import.
     let csv = env.path("many.csv");
     let mut text = String::from("工号,姓名,单位,电话\n");
     for i in 0..10_000 {
@@ -367,11 +367,14 @@ fn export_futures_are_send() {
 
 #[tokio::test]
 async fn text_holding_the_row_separator_still_exports() {
-    // Rows travel from SQLite packed with U+001F between fields; a value that itself holds one
-    // must not shift the columns.
+    // Pages travel from SQLite packed with U+001E between rows and U+001F between fields; a value
+    // that itself holds one must not shift the columns or split a row.
     let env = env().await;
     let mut input = officer(&env.hq, "2018001", "张三", None, Some("2018-03-01"));
     input.duties = Some("收集\u{1f}需求".into());
+    officers::save(&env.store, &env.admin, input).await.unwrap();
+    let mut input = officer(&env.hq, "2018002", "李四", None, Some("2018-04-01"));
+    input.note = Some("备\u{1e}注".into());
     officers::save(&env.store, &env.admin, input).await.unwrap();
     let out = env.path("sep.xlsx");
     excel::export_officers(&env.store, &env.admin, &out).await.unwrap();
@@ -379,4 +382,7 @@ async fn text_holding_the_row_separator_still_exports() {
     assert_eq!(rows[1][1], Data::String("2018001".into()));
     assert_eq!(date_of(&rows[1][7]), "2018-03-01", "the columns after the value are where they belong");
     assert_eq!(rows[1][11], Data::String("收集 需求".into()));
+    assert_eq!(rows.len(), 3, "header and two officers");
+    assert_eq!(rows[2][1], Data::String("2018002".into()));
+    assert_eq!(rows[2][12], Data::String("备 注".into()));
 }
