@@ -23,6 +23,10 @@ DUTIES = [
     "推广智慧总务应用，收集使用反馈并提出改进建议",
 ]
 DATE_FORMAT = "yyyy-mm-dd"
+# The meeting edition's columns (RosterColumn::MEETING): no 性别, 职责, 备注.
+MEETING = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
+DATE_COLUMNS = (7, 8)
+NUMBER_COLUMNS = (10,)
 
 
 def row(i, rows):
@@ -50,12 +54,14 @@ def row(i, rows):
 
 
 def args():
-    if len(sys.argv) != 3:
-        sys.exit(f"usage: {os.path.basename(sys.argv[0])} ROWS OUT")
-    return int(sys.argv[1]), sys.argv[2]
+    """ROWS OUT [meeting] → (rows, out, the indexes into row() of the columns to write)."""
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "meeting"):
+        sys.exit(f"usage: {os.path.basename(sys.argv[0])} ROWS OUT [meeting]")
+    columns = MEETING if len(sys.argv) == 4 else list(range(len(HEADERS)))
+    return int(sys.argv[1]), sys.argv[2], columns
 
 
-def report(mode, rows, seconds):
+def report(mode, rows, cols, seconds):
     """The same JSON line as export_bench: peak RSS from ru_maxrss (KiB on Linux) in MB of 10^6
     bytes, and the process's user + system CPU time."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -63,7 +69,7 @@ def report(mode, rows, seconds):
     line = {
         "mode": mode,
         "rows": rows,
-        "cols": len(HEADERS),
+        "cols": cols,
         "seconds": seconds,
         "peak_rss_mb": peak,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,

@@ -5,6 +5,7 @@ use crate::state;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use zongwu_core::excel::RosterColumn;
 use zongwu_core::{backup, demo, excel, import, Actor};
 
 #[derive(Debug, Parser)]
@@ -47,6 +48,10 @@ pub enum Command {
         what: ExportWhat,
         #[arg(long, value_name = "FILE.xlsx")]
         out: PathBuf,
+        /// Roster only: the columns to write, in order, by header or key (e.g. "单位,工号,姓名,电话"
+        /// or "unit,staff_no,name,phone"); `meeting` for the 10-column meeting edition
+        #[arg(long, value_name = "LIST")]
+        columns: Option<String>,
     },
     /// Copy the database now into the backups folder (or --out DIR)
     Backup {
@@ -129,10 +134,15 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
                 anyhow::bail!("导入被拒绝，未写入任何数据 (import refused: {} errors, nothing written)", outcome.errors.len());
             }
         }
-        Command::Export { what, out } => {
+        Command::Export { what, out, columns } => {
+            let columns = match (&what, columns) {
+                (_, None) => RosterColumn::ALL.to_vec(),
+                (ExportWhat::Officers, Some(list)) => roster_columns(&list)?,
+                (_, Some(_)) => anyhow::bail!("--columns 只用于名册 (only the officers roster takes --columns)"),
+            };
             let store = open_plain(&data_dir).await?;
             let result = match what {
-                ExportWhat::Officers => excel::export_officers(&store, &actor, &out).await?,
+                ExportWhat::Officers => excel::export_officers(&store, &actor, &out, &columns).await?,
                 ExportWhat::Needs => excel::export_needs(&store, &actor, &out).await?,
                 ExportWhat::Template => excel::export_officer_template(&store, &out).await?,
             };
@@ -160,4 +170,20 @@ async fn open_plain(data_dir: &std::path::Path) -> anyhow::Result<zongwu_core::S
 fn chrono_now() -> i64 {
     use zongwu_core::Clock;
     zongwu_core::SystemClock.now_ms()
+}
+
+/// `meeting`, or a comma-separated list of roster columns by header or key.
+fn roster_columns(list: &str) -> anyhow::Result<Vec<RosterColumn>> {
+    if list.trim() == "meeting" {
+        return Ok(RosterColumn::MEETING.to_vec());
+    }
+    list.split([',', '，'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            RosterColumn::parse(s).with_context(|| {
+                let known: Vec<&str> = RosterColumn::ALL.iter().map(|c| c.header()).collect();
+                format!("没有这一列 unknown column: {s} (可选 choose from: {})", known.join(","))
+            })
+        })
+        .collect()
 }

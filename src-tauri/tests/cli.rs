@@ -98,4 +98,15 @@ fn export_and_import_from_the_command_line() {
     assert!(out.status.success(), "{}", text(&out));
     let out = zongwu(dir.path(), &["export", "officers", "--out", roster.to_str().unwrap()]);
     assert!(text(&out).contains("21 rows"), "{}", text(&out));
+
+    // Chosen columns: by header or key, or the meeting edition; an unknown one is refused.
+    let picked = dir.path().join("picked.xlsx");
+    let out = zongwu(dir.path(), &["export", "officers", "--out", picked.to_str().unwrap(), "--columns", "姓名,phone"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zongwu(dir.path(), &["export", "officers", "--out", picked.to_str().unwrap(), "--columns", "meeting"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zongwu(dir.path(), &["export", "officers", "--out", picked.to_str().unwrap(), "--columns", "姓名,年龄"]);
+    assert!(!out.status.success() && text(&out).contains("年龄"), "{}", text(&out));
+    let out = zongwu(dir.path(), &["export", "needs", "--out", picked.to_str().unwrap(), "--columns", "姓名"]);
+    assert!(!out.status.success(), "only the roster takes --columns: {}", text(&out));
 }

@@ -2,9 +2,12 @@
 //!
 //! ```text
 //! export_bench seed  DB ROWS   a store with 18 units and ROWS officers, written the public way
-//! export_bench ours  DB OUT    time zongwu_core::excel::export_officers on that store
-//! export_bench floor OUT ROWS  rust_xlsxwriter writing the same cells and nothing else
+//! export_bench ours  DB OUT [meeting]    time zongwu_core::excel::export_officers on that store
+//! export_bench floor OUT ROWS [meeting]  rust_xlsxwriter writing the same cells and nothing else
 //! ```
+//!
+//! Without `meeting` every roster column is written (13); with it the 10 columns of the
+//! meeting edition ([`RosterColumn::MEETING`]), the shape issue #2 measures.
 //!
 //! `ours` and `floor` print one JSON line: `{"mode","rows","cols","seconds","peak_rss_mb",
 //! "cpu_seconds"}`. `seconds` is the wall time of the work only; the peak is the process's VmHWM
@@ -20,13 +23,10 @@ use std::time::Instant;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::json;
+use zongwu_core::excel::RosterColumn;
 use zongwu_core::store::{new_id, Table};
 use zongwu_core::units::{self, UnitInput, UnitKind};
 use zongwu_core::{excel, Actor, Store, SystemClock};
-
-/// The roster's columns, as the export writes them (培训次数 is 0: no trainings are seeded).
-const HEADERS: [&str; 13] =
-    ["单位", "工号", "姓名", "性别", "职务", "电话", "邮箱", "任期开始", "任期结束", "状态", "培训次数", "职责", "备注"];
 
 pub const UNITS: [&str; 18] = [
     "后勤保障处",
@@ -110,10 +110,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["seed", db, rows] => runtime().block_on(seed(Path::new(db), parse(rows))),
-        ["ours", db, out] => runtime().block_on(ours(Path::new(db), Path::new(out))),
-        ["floor", out, rows] => floor(Path::new(out), parse(rows)),
+        ["ours", db, out] => runtime().block_on(ours(Path::new(db), Path::new(out), &RosterColumn::ALL)),
+        ["ours", db, out, "meeting"] => runtime().block_on(ours(Path::new(db), Path::new(out), &RosterColumn::MEETING)),
+        ["floor", out, rows] => floor(Path::new(out), parse(rows), &RosterColumn::ALL),
+        ["floor", out, rows, "meeting"] => floor(Path::new(out), parse(rows), &RosterColumn::MEETING),
         _ => {
-            eprintln!("usage: export_bench seed DB ROWS | ours DB OUT | floor OUT ROWS");
+            eprintln!("usage: export_bench seed DB ROWS | ours DB OUT [meeting] | floor OUT ROWS [meeting]");
             std::process::exit(2);
         }
     };
@@ -177,57 +179,64 @@ async fn seed(db: &Path, rows: usize) -> Res<()> {
     Ok(())
 }
 
-async fn ours(db: &Path, out: &Path) -> Res<()> {
+async fn ours(db: &Path, out: &Path, columns: &[RosterColumn]) -> Res<()> {
     let store = Store::open(db, Arc::new(SystemClock)).await?;
     let started = Instant::now();
-    let result = excel::export_officers(&store, &Actor::local_admin(), out).await?;
+    let result = excel::export_officers(&store, &Actor::local_admin(), out, columns).await?;
     let seconds = started.elapsed().as_secs_f64();
     store.close().await;
-    report("ours", result.rows as usize, seconds);
+    report("ours", result.rows as usize, columns.len(), seconds);
     Ok(())
 }
 
 /// rust_xlsxwriter, constant memory, the same cells as `ours` (strings, numbers, dates with a
 /// date format) and nothing else: no styles, widths, filter, print setup or summary sheet.
-fn floor(out: &Path, rows: usize) -> Res<()> {
+fn floor(out: &Path, rows: usize, columns: &[RosterColumn]) -> Res<()> {
     let started = Instant::now();
     let mut wb = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let ws = wb.add_worksheet_with_constant_memory()?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h)?;
+    for (c, column) in columns.iter().enumerate() {
+        ws.write_string(0, c as u16, column.header())?;
     }
     for i in 0..rows {
         let r = row(i, rows);
         let n = i as u32 + 1;
-        let (y, m, d) = r.term_start;
-        let start = ExcelDateTime::from_ymd(y, m, d)?;
-        let (y, m, d) = r.term_end;
-        let end = ExcelDateTime::from_ymd(y, m, d)?;
-        ws.write_string(n, 0, UNITS[r.unit])?;
-        ws.write_string(n, 1, &r.staff_no)?;
-        ws.write_string(n, 2, &r.name)?;
-        ws.write_string(n, 3, r.gender)?;
-        ws.write_string(n, 4, r.title)?;
-        ws.write_string(n, 5, &r.phone)?;
-        ws.write_string(n, 6, &r.email)?;
-        ws.write_datetime_with_format(n, 7, &start, &date)?;
-        ws.write_datetime_with_format(n, 8, &end, &date)?;
-        ws.write_string(n, 9, if r.retired { "已卸任" } else { "在任" })?;
-        ws.write_number(n, 10, 0)?;
-        ws.write_string(n, 11, r.duties)?;
-        ws.write_string(n, 12, &r.note)?;
+        for (c, column) in columns.iter().enumerate() {
+            let c = c as u16;
+            match column {
+                RosterColumn::Unit => ws.write_string(n, c, UNITS[r.unit])?,
+                RosterColumn::StaffNo => ws.write_string(n, c, &r.staff_no)?,
+                RosterColumn::Name => ws.write_string(n, c, &r.name)?,
+                RosterColumn::Gender => ws.write_string(n, c, r.gender)?,
+                RosterColumn::Title => ws.write_string(n, c, r.title)?,
+                RosterColumn::Phone => ws.write_string(n, c, &r.phone)?,
+                RosterColumn::Email => ws.write_string(n, c, &r.email)?,
+                RosterColumn::TermStart => {
+                    let (y, m, d) = r.term_start;
+                    ws.write_datetime_with_format(n, c, ExcelDateTime::from_ymd(y, m, d)?, &date)?
+                }
+                RosterColumn::TermEnd => {
+                    let (y, m, d) = r.term_end;
+                    ws.write_datetime_with_format(n, c, ExcelDateTime::from_ymd(y, m, d)?, &date)?
+                }
+                RosterColumn::Status => ws.write_string(n, c, if r.retired { "已卸任" } else { "在任" })?,
+                RosterColumn::Trainings => ws.write_number(n, c, 0)?,
+                RosterColumn::Duties => ws.write_string(n, c, r.duties)?,
+                RosterColumn::Note => ws.write_string(n, c, &r.note)?,
+            };
+        }
     }
     wb.save(out)?;
-    report("floor", rows, started.elapsed().as_secs_f64());
+    report("floor", rows, columns.len(), started.elapsed().as_secs_f64());
     Ok(())
 }
 
-fn report(mode: &str, rows: usize, seconds: f64) {
+fn report(mode: &str, rows: usize, cols: usize, seconds: f64) {
     let line = json!({
         "mode": mode,
         "rows": rows,
-        "cols": HEADERS.len(),
+        "cols": cols,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
         "cpu_seconds": cpu_seconds(),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use zongwu_core::excel::{self, ExportResult};
+use zongwu_core::excel::{self, ExportResult, RosterColumn};
 use zongwu_core::import::{ImportReport, RowError};
 use zongwu_core::needs::{self, NeedInput, NeedKind, NeedStatus, Priority, ReviewInput};
 use zongwu_core::officers::{self, OfficerInput, TrainingInput};
@@ -145,7 +145,7 @@ async fn officer_roster_workbook() {
     env.roster().await;
     // The directory does not exist yet: the export creates it.
     let out = env.path("exports/2023/roster.xlsx");
-    let result: ExportResult = excel::export_officers(&env.store, &env.admin, &out).await.unwrap();
+    let result: ExportResult = excel::export_officers(&env.store, &env.admin, &out, &RosterColumn::ALL).await.unwrap();
     assert_eq!(result.rows, 3);
     assert_eq!(result.path, out.display().to_string());
     let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -190,13 +190,42 @@ async fn officer_roster_workbook() {
 }
 
 #[tokio::test]
+async fn roster_with_chosen_columns() {
+    let env = env().await;
+    env.roster().await;
+    let out = env.path("meeting.xlsx");
+    let result = excel::export_officers(&env.store, &env.admin, &out, &RosterColumn::MEETING).await.unwrap();
+    assert_eq!(result.rows, 3);
+    let rows = sheet(&out, "信息专员名册");
+    assert_eq!(texts(&rows[0]), ["单位", "工号", "姓名", "职务", "电话", "邮箱", "任期开始", "任期结束", "状态", "培训次数"]);
+    assert_eq!(rows[1][1], Data::String("0018001".into()));
+    assert_eq!(rows[1][4], Data::String("13800138000".into()), "电话 moved left with the columns before it");
+    assert_eq!(date_of(&rows[1][6]), "2018-03-01", "dates keep their date cells in their new place");
+    assert_eq!(rows[1][9], Data::Float(1.0), "培训次数 is still a number");
+    assert_data_sheet_setup(&part(&out, "xl/worksheets/sheet1.xml"), "A1:J4");
+
+    // Any order the caller asks for; an empty choice is refused and writes no file.
+    let out = env.path("two.xlsx");
+    excel::export_officers(&env.store, &env.admin, &out, &[RosterColumn::Name, RosterColumn::Unit]).await.unwrap();
+    assert_eq!(texts(&sheet(&out, "信息专员名册")[1]), ["张三", "后勤管理处"]);
+    let none = env.path("none.xlsx");
+    let err = excel::export_officers(&env.store, &env.admin, &none, &[]).await.unwrap_err();
+    assert!(err.to_string().contains("至少选择一列"), "{err}");
+    assert!(!none.exists());
+
+    assert_eq!(RosterColumn::parse("电话"), Some(RosterColumn::Phone));
+    assert_eq!(RosterColumn::parse(" staff_no "), Some(RosterColumn::StaffNo));
+    assert_eq!(RosterColumn::parse("年龄"), None);
+}
+
+#[tokio::test]
 async fn an_officer_exports_only_their_own_unit() {
     let env = env().await;
     env.roster().await;
     let officer =
         Actor { user_id: "u-ys".into(), name: "饮食专员".into(), role: Role::Officer, unit_id: Some(env.ys.clone()) };
     let out = env.path("ys.xlsx");
-    let result = excel::export_officers(&env.store, &officer, &out).await.unwrap();
+    let result = excel::export_officers(&env.store, &officer, &out, &RosterColumn::ALL).await.unwrap();
     assert_eq!(result.rows, 1, "an officer sees only their unit, as in officers::list");
     let rows = sheet(&out, "信息专员名册");
     assert_eq!(rows.len(), 2);
@@ -206,7 +235,7 @@ async fn an_officer_exports_only_their_own_unit() {
     assert_eq!(texts(&summary[2]), ["合计", "0", "1", "1"]);
 
     let nobody = Actor { user_id: "u0".into(), name: "无单位".into(), role: Role::Officer, unit_id: None };
-    let result = excel::export_officers(&env.store, &nobody, &env.path("none.xlsx")).await.unwrap();
+    let result = excel::export_officers(&env.store, &nobody, &env.path("none.xlsx"), &RosterColumn::ALL).await.unwrap();
     assert_eq!(result.rows, 0, "an officer without a unit sees nothing");
 }
 
@@ -227,7 +256,7 @@ async fn roster_pages_cover_every_officer_once_across_page_boundaries() {
     assert!(report.accepted, "{:?}", report.errors.first());
 
     let out = env.path("many.xlsx");
-    let result = excel::export_officers(&env.store, &env.admin, &out).await.unwrap();
+    let result = excel::export_officers(&env.store, &env.admin, &out, &RosterColumn::ALL).await.unwrap();
     assert_eq!(result.rows, 10_003);
     let rows = sheet(&out, "信息专员名册");
     let staff: Vec<String> = rows[1..].iter().map(|r| r[1].to_string()).collect();
@@ -358,7 +387,7 @@ fn export_futures_are_send() {
     let store: Option<&Store> = None;
     if let Some(store) = store {
         let actor = Actor::local_admin();
-        is_send(&excel::export_officers(store, &actor, Path::new("x")));
+        is_send(&excel::export_officers(store, &actor, Path::new("x"), &RosterColumn::ALL));
         is_send(&excel::export_needs(store, &actor, Path::new("x")));
         is_send(&excel::export_officer_template(store, Path::new("x")));
         is_send(&zongwu_core::import::officers_report(store, &actor, Path::new("x")));
@@ -377,7 +406,7 @@ async fn text_holding_the_row_separator_still_exports() {
     input.note = Some("备\u{1e}注".into());
     officers::save(&env.store, &env.admin, input).await.unwrap();
     let out = env.path("sep.xlsx");
-    excel::export_officers(&env.store, &env.admin, &out).await.unwrap();
+    excel::export_officers(&env.store, &env.admin, &out, &RosterColumn::ALL).await.unwrap();
     let rows = sheet(&out, "信息专员名册");
     assert_eq!(rows[1][1], Data::String("2018001".into()));
     assert_eq!(date_of(&rows[1][7]), "2018-03-01", "the columns after the value are where they belong");

@@ -32,9 +32,12 @@ pub fn timestamped_path(dir: &Path, name: &str, store: &Store) -> PathBuf {
     dir.join(format!("{name}-{stamp}.xlsx"))
 }
 
-/// The roster as `actor` may see it (officers: their own unit), with a summary sheet and chart.
-pub async fn export_officers(store: &Store, actor: &Actor, out: &Path) -> Result<ExportResult> {
-    officers::export(store, actor, out).await
+pub use officers::RosterColumn;
+
+/// The roster as `actor` may see it (officers: their own unit), the chosen columns in their
+/// order ([`RosterColumn::ALL`] for every one), with a summary sheet and chart.
+pub async fn export_officers(store: &Store, actor: &Actor, out: &Path, columns: &[RosterColumn]) -> Result<ExportResult> {
+    officers::export(store, actor, out, columns).await
 }
 
 /// The needs list as `actor` may see it, with a unit × status summary and chart.

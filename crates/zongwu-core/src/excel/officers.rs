@@ -18,7 +18,7 @@
 use super::book::{self, col, data_sheet, finish_data_sheet, write_cell, Col, Kind, Styles};
 use super::ExportResult;
 use crate::officers::OfficerStatus;
-use crate::{Actor, Error, Result, Role, Store};
+use crate::{enum_dto, Actor, Error, Result, Role, Store};
 use rust_xlsxwriter::{Chart, ChartType, Worksheet};
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -45,6 +45,69 @@ const COLS: [Col; 13] = [
     col("职责", 30.0, Kind::Text),
     col("备注", 24.0, Kind::Text),
 ];
+
+enum_dto! {
+    /// A column of the roster workbook. The export writes the chosen ones in this order.
+    #[derive(Copy, Eq)]
+    pub enum RosterColumn {
+        Unit,
+        StaffNo,
+        Name,
+        Gender,
+        Title,
+        Phone,
+        Email,
+        TermStart,
+        TermEnd,
+        Status,
+        Trainings,
+        Duties,
+        Note,
+    }
+}
+
+impl RosterColumn {
+    pub const ALL: [RosterColumn; 13] = {
+        use RosterColumn::*;
+        [Unit, StaffNo, Name, Gender, Title, Phone, Email, TermStart, TermEnd, Status, Trainings, Duties, Note]
+    };
+    /// 会议版: who to call and for how long, without gender and the long text columns.
+    pub const MEETING: [RosterColumn; 10] = {
+        use RosterColumn::*;
+        [Unit, StaffNo, Name, Title, Phone, Email, TermStart, TermEnd, Status, Trainings]
+    };
+
+    /// The column's header in the workbook (and the import's Chinese header).
+    pub fn header(self) -> &'static str {
+        COLS[self as usize].header
+    }
+
+    /// The snake_case name the CLI and the window use.
+    pub fn key(self) -> &'static str {
+        const KEYS: [&str; 13] = [
+            "unit",
+            "staff_no",
+            "name",
+            "gender",
+            "title",
+            "phone",
+            "email",
+            "term_start",
+            "term_end",
+            "status",
+            "trainings",
+            "duties",
+            "note",
+        ];
+        KEYS[self as usize]
+    }
+
+    /// A column by its header (单位) or key (`unit`).
+    pub fn parse(s: &str) -> Option<RosterColumn> {
+        let s = s.trim();
+        RosterColumn::ALL.into_iter().find(|c| c.header() == s || c.key().eq_ignore_ascii_case(s))
+    }
+}
 
 /// Rows per page read from SQLite.
 const PAGE: usize = 1_000;
@@ -111,7 +174,10 @@ struct UnitCount {
     retired: u32,
 }
 
-pub async fn export(store: &Store, actor: &Actor, out: &Path) -> Result<ExportResult> {
+pub async fn export(store: &Store, actor: &Actor, out: &Path, columns: &[RosterColumn]) -> Result<ExportResult> {
+    if columns.is_empty() {
+        return Err(Error::Validation("请至少选择一列导出 (choose at least one column)".into()));
+    }
     let (tx, mut rx) = mpsc::channel::<Result<Msg>>(2);
     let producer = tokio::spawn(produce(store.pool().clone(), actor.clone(), tx));
 
@@ -128,7 +194,8 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path) -> Result<ExportRe
     let st = Styles::new();
     let mut wb = book::workbook("信息专员名册", "信息专员名册及按单位、状态汇总", Some(store.now_ms()))?;
     let ws = wb.add_worksheet_with_constant_memory()?;
-    data_sheet(ws, SHEET, &COLS, &st, "信息专员名册")?;
+    let specs: Vec<Col> = columns.iter().map(|c| COLS[*c as usize]).collect();
+    data_sheet(ws, SHEET, &specs, &st, "信息专员名册")?;
 
     let mut row = 0u32;
     let mut counts: Vec<UnitCount> = Vec::new();
@@ -140,7 +207,7 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path) -> Result<ExportRe
                 for fields in page.rows() {
                     row += 1;
                     let trained = fields[0].parse().ok().and_then(|rid: i64| trainings.get(&rid).copied()).unwrap_or(0);
-                    write_line(ws, &st, row, &count.name, &fields, trained)?;
+                    write_line(ws, &st, row, columns, &count.name, &fields, trained)?;
                     match status_of(fields[9]) {
                         OfficerStatus::Active => count.active += 1,
                         OfficerStatus::Retired => count.retired += 1,
@@ -150,7 +217,7 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path) -> Result<ExportRe
         }
     }
     producer.await.map_err(|e| Error::Internal(format!("读取名册的任务失败：{e}")))??;
-    finish_data_sheet(ws, row, COLS.len())?;
+    finish_data_sheet(ws, row, columns.len())?;
 
     counts.retain(|c| c.active + c.retired > 0);
     summary(wb.add_worksheet(), &st, &counts)?;
@@ -166,14 +233,28 @@ fn status_of(s: &str) -> OfficerStatus {
     }
 }
 
-fn write_line(ws: &mut Worksheet, st: &Styles, row: u32, unit: &str, f: &[&str; FIELDS], trainings: i64) -> Result<()> {
+fn write_line(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    columns: &[RosterColumn],
+    unit: &str,
+    f: &[&str; FIELDS],
+    trainings: i64,
+) -> Result<()> {
     let [_rowid, staff_no, name, gender, title, phone, email, term_start, term_end, status, duties, note] = *f;
+    // Indexed by `RosterColumn`; 培训次数 is a number, written below.
     let values: [&str; 13] =
         [unit, staff_no, name, gender, title, phone, email, term_start, term_end, status_of(status).label_zh(), "", duties, note];
-    for (c, (v, spec)) in values.iter().zip(COLS.iter()).enumerate() {
-        write_cell(ws, st, row, c as u16, spec.kind, Some(v))?;
+    for (c, column) in columns.iter().enumerate() {
+        let c = c as u16;
+        match column {
+            RosterColumn::Trainings => {
+                ws.write_number(row, c, trainings as f64)?;
+            }
+            _ => write_cell(ws, st, row, c, COLS[*column as usize].kind, Some(values[*column as usize]))?,
+        }
     }
-    ws.write_number(row, 10, trainings as f64)?;
     Ok(())
 }
 
