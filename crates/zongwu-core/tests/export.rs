@@ -219,6 +219,23 @@ async fn roster_with_chosen_columns() {
 }
 
 #[tokio::test]
+async fn officers_of_an_unknown_unit_come_first_under_no_name() {
+    // A synced officer can arrive before its unit; the roster still lists them, first.
+    let env = env().await;
+    env.roster().await;
+    let mut tx = env.store.begin_write(&env.admin).await.unwrap();
+    let cols = serde_json::json!({"staff_no": "9000001", "name": "孤儿", "status": "active"});
+    tx.insert(zongwu_core::store::Table::Officers, &zongwu_core::store::new_id(), Some("unit-not-here"), cols).await.unwrap();
+    tx.commit().await.unwrap();
+    let out = env.path("orphans.xlsx");
+    let result = excel::export_officers(&env.store, &env.admin, &out, &RosterColumn::ALL).await.unwrap();
+    assert_eq!(result.rows, 4);
+    let rows = sheet(&out, "信息专员名册");
+    assert_eq!(texts(&rows[1])[..3], ["", "9000001", "孤儿"]);
+    assert_eq!(texts(&rows[2])[..2], ["后勤管理处", "0018001"]);
+}
+
+#[tokio::test]
 async fn an_officer_exports_only_their_own_unit() {
     let env = env().await;
     env.roster().await;

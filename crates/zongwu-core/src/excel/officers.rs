@@ -20,7 +20,9 @@ use super::ExportResult;
 use crate::officers::OfficerStatus;
 use crate::{enum_dto, Actor, Error, Result, Role, Store};
 use rust_xlsxwriter::{Chart, ChartType, Worksheet};
-use sqlx::SqlitePool;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Row, Sqlite, SqlitePool};
 use std::collections::HashMap;
 use std::path::Path;
 use tokio::sync::mpsc;
@@ -112,53 +114,118 @@ impl RosterColumn {
 /// Rows per page read from SQLite.
 const PAGE: usize = 1_000;
 
-/// Fields packed per row: the rowid, then staff_no, name, gender, title, phone, email, term_start,
-/// term_end, status, duties, note; absent values are empty.
-const FIELDS: usize = 12;
 const FIELD_SEP: char = '\u{1f}';
 const ROW_SEP: char = '\u{1e}';
 
-/// One page: the officers whose rowids are in the JSON array bound, in the array's order, packed
-/// into one value.
-const SELECT_PAGE: &str = "SELECT group_concat(concat_ws(char(31), o.rowid, o.staff_no, o.name, COALESCE(o.gender, ''),
-        COALESCE(o.title, ''), COALESCE(o.phone, ''), COALESCE(o.email, ''), COALESCE(o.term_start, ''),
-        COALESCE(o.term_end, ''), o.status, COALESCE(o.duties, ''), COALESCE(o.note, '')), char(30) ORDER BY j.key)
-     FROM json_each(?) j JOIN officers o ON o.rowid = j.value
-     WHERE o.deleted = 0";
+impl RosterColumn {
+    /// The `officers` column holding the value; `None` for the columns that do not come from the
+    /// officer's row (the unit's name, the training count).
+    fn column(self) -> Option<&'static str> {
+        use RosterColumn::*;
+        Some(match self {
+            Unit | Trainings => return None,
+            StaffNo => "staff_no",
+            Name => "name",
+            Gender => "gender",
+            Title => "title",
+            Phone => "phone",
+            Email => "email",
+            TermStart => "term_start",
+            TermEnd => "term_end",
+            Status => "status",
+            Duties => "duties",
+            Note => "note",
+        })
+    }
+}
 
-/// The same rows field by field, for a page whose text itself contains a separator.
-const SELECT_PAGE_FIELDS: &str = "SELECT o.rowid, o.staff_no, o.name, COALESCE(o.gender, ''), COALESCE(o.title, ''),
-        COALESCE(o.phone, ''), COALESCE(o.email, ''), COALESCE(o.term_start, ''), COALESCE(o.term_end, ''), o.status,
-        COALESCE(o.duties, ''), COALESCE(o.note, '')
-     FROM json_each(?) j JOIN officers o ON o.rowid = j.value
-     WHERE o.deleted = 0
-     ORDER BY j.key";
+/// Whose officers a page holds.
+#[derive(Clone)]
+enum Group {
+    Unit(String),
+    /// Officers without a unit or of a unit unknown here (listed first, under an empty name).
+    Orphans,
+}
 
-/// A page of packed rows, checked to split into `rows` rows of [`FIELDS`] fields.
+/// What a page reads for each officer: the rowid (for the training count), the status (for the
+/// summary) and the staff number (where the next page starts), then the chosen columns that
+/// come from the officer's row, in their order. Pages walk `officers_roster_order` from a key
+/// (staff number, rowid), so no query reads more than its page.
+struct PageQuery {
+    /// Columns read from `officers`, aliased `rid` for the rowid.
+    inner: String,
+    /// The packed fields, each '' when absent.
+    fields: Vec<String>,
+}
+
+impl PageQuery {
+    fn new(columns: &[RosterColumn]) -> PageQuery {
+        let mut names = vec!["status", "staff_no"];
+        names.extend(columns.iter().filter_map(|c| c.column()));
+        let mut fields = vec!["CAST(p.rid AS TEXT)".to_string()];
+        fields.extend(names.iter().map(|n| format!("COALESCE(p.{n}, '')")));
+        names.sort_unstable();
+        names.dedup();
+        let inner = std::iter::once("o.rowid AS rid".to_string()).chain(names.iter().map(|n| format!("o.{n}")));
+        PageQuery { inner: inner.collect::<Vec<_>>().join(", "), fields }
+    }
+
+    /// Fields before the chosen columns: rowid, status, staff number.
+    const KEYS: usize = 3;
+
+    /// The page's SQL: one packed value (rows joined by U+001E, fields by U+001F), or the fields
+    /// one by one. Binds: the unit's id (unit groups), then the key (staff number, rowid) to
+    /// start after (every page but the first).
+    fn sql(&self, group: &Group, after: bool, packed: bool) -> String {
+        // Orphans are found in the index too (left alone, SQLite walks the staff-number index and
+        // reads every row to check its unit).
+        let (index, filter) = match group {
+            Group::Unit(_) => ("", "o.unit_id = ?"),
+            Group::Orphans => {
+                (" INDEXED BY officers_roster_order", "(o.unit_id IS NULL OR o.unit_id NOT IN (SELECT id FROM units))")
+            }
+        };
+        let after = if after { " AND (o.staff_no, o.rowid) > (?, ?)" } else { "" };
+        let page = format!(
+            "SELECT {} FROM officers o{index} WHERE o.deleted = 0 AND {filter}{after} ORDER BY o.staff_no, o.rowid LIMIT {PAGE}",
+            self.inner
+        );
+        let fields = self.fields.join(", ");
+        if packed {
+            format!("SELECT group_concat(concat_ws(char(31), {fields}), char(30) ORDER BY p.staff_no, p.rid) FROM ({page}) p")
+        } else {
+            format!("SELECT {fields} FROM ({page}) p ORDER BY p.staff_no, p.rid")
+        }
+    }
+}
+
+/// A page of packed rows.
 struct Page {
     text: String,
 }
 
 impl Page {
-    fn rows(&self) -> impl Iterator<Item = [&str; FIELDS]> {
-        self.text.split(ROW_SEP).filter(|r| !r.is_empty()).map(|r| {
-            let mut out = [""; FIELDS];
-            for (slot, part) in out.iter_mut().zip(r.split(FIELD_SEP)) {
-                *slot = part;
-            }
-            out
-        })
+    fn rows(&self) -> impl Iterator<Item = &str> {
+        self.text.split(ROW_SEP).filter(|r| !r.is_empty())
     }
 
-    fn splits_into(&self, rows: usize) -> bool {
+    /// Rows in the page when every row has `fields` fields; `None` when a value held a separator.
+    fn count_if_clean(&self, fields: usize) -> Option<usize> {
         let mut n = 0;
-        for r in self.text.split(ROW_SEP).filter(|r| !r.is_empty()) {
-            if r.split(FIELD_SEP).count() != FIELDS {
-                return false;
+        for r in self.rows() {
+            if r.split(FIELD_SEP).count() != fields {
+                return None;
             }
             n += 1;
         }
-        n == rows
+        Some(n)
+    }
+
+    /// The (staff number, rowid) of the last row of a clean page.
+    fn last_key(&self) -> Option<(String, i64)> {
+        let mut f = self.rows().last()?.split(FIELD_SEP);
+        let rid = f.next()?.parse().ok()?;
+        Some((f.nth(1)?.to_string(), rid))
     }
 }
 
@@ -179,7 +246,7 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path, columns: &[RosterC
         return Err(Error::Validation("请至少选择一列导出 (choose at least one column)".into()));
     }
     let (tx, mut rx) = mpsc::channel::<Result<Msg>>(2);
-    let producer = tokio::spawn(produce(store.pool().clone(), actor.clone(), tx));
+    let producer = tokio::spawn(produce(store.pool().clone(), actor.clone(), PageQuery::new(columns), tx));
 
     // Training counts in one grouped query: cheaper than a subquery per officer row.
     let trainings: HashMap<i64, i64> = sqlx::query_as(
@@ -204,11 +271,19 @@ pub async fn export(store: &Store, actor: &Actor, out: &Path, columns: &[RosterC
             Msg::Unit(name) => counts.push(UnitCount { name, active: 0, retired: 0 }),
             Msg::Page(page) => {
                 let Some(count) = counts.last_mut() else { return Err(Error::Internal("rows before their unit".into())) };
-                for fields in page.rows() {
+                // One row's fields, borrowed from the page; reused so a row costs no allocation.
+                let mut fields: Vec<&str> = Vec::new();
+                for line in page.rows() {
+                    fields.clear();
+                    fields.extend(line.split(FIELD_SEP));
+                    let [rowid, status, _staff_no, ..] = fields[..] else {
+                        return Err(Error::Internal("a short roster row".into()));
+                    };
+                    let status = status_of(status);
+                    let trained = rowid.parse().ok().and_then(|rid: i64| trainings.get(&rid).copied()).unwrap_or(0);
                     row += 1;
-                    let trained = fields[0].parse().ok().and_then(|rid: i64| trainings.get(&rid).copied()).unwrap_or(0);
-                    write_line(ws, &st, row, columns, &count.name, &fields, trained)?;
-                    match status_of(fields[9]) {
+                    write_line(ws, &st, row, columns, &count.name, status, &fields[PageQuery::KEYS..], trained)?;
+                    match status {
                         OfficerStatus::Active => count.active += 1,
                         OfficerStatus::Retired => count.retired += 1,
                     }
@@ -233,26 +308,34 @@ fn status_of(s: &str) -> OfficerStatus {
     }
 }
 
+/// One officer: `values` are the chosen columns that come from the officer's row, in order.
+#[allow(clippy::too_many_arguments)]
 fn write_line(
     ws: &mut Worksheet,
     st: &Styles,
     row: u32,
     columns: &[RosterColumn],
     unit: &str,
-    f: &[&str; FIELDS],
+    status: OfficerStatus,
+    values: &[&str],
     trainings: i64,
 ) -> Result<()> {
-    let [_rowid, staff_no, name, gender, title, phone, email, term_start, term_end, status, duties, note] = *f;
-    // Indexed by `RosterColumn`; 培训次数 is a number, written below.
-    let values: [&str; 13] =
-        [unit, staff_no, name, gender, title, phone, email, term_start, term_end, status_of(status).label_zh(), "", duties, note];
+    let mut values = values.iter();
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
         match column {
+            RosterColumn::Unit => write_cell(ws, st, row, c, Kind::Text, Some(unit))?,
             RosterColumn::Trainings => {
                 ws.write_number(row, c, trainings as f64)?;
             }
-            _ => write_cell(ws, st, row, c, COLS[*column as usize].kind, Some(values[*column as usize]))?,
+            RosterColumn::Status => {
+                values.next();
+                ws.write_string(row, c, status.label_zh())?;
+            }
+            _ => {
+                let value = values.next().copied();
+                write_cell(ws, st, row, c, COLS[*column as usize].kind, value)?
+            }
         }
     }
     Ok(())
@@ -260,15 +343,15 @@ fn write_line(
 
 /// Send the roster visible to `actor`, unit by unit, in pages. Stops quietly when the writer has
 /// gone (it failed and will report its own error).
-async fn produce(pool: SqlitePool, actor: Actor, tx: mpsc::Sender<Result<Msg>>) -> Result<()> {
-    let result = produce_inner(&pool, &actor, &tx).await;
+async fn produce(pool: SqlitePool, actor: Actor, query: PageQuery, tx: mpsc::Sender<Result<Msg>>) -> Result<()> {
+    let result = produce_inner(&pool, &actor, &query, &tx).await;
     if let Err(e) = result {
         let _ = tx.send(Err(e)).await;
     }
     Ok(())
 }
 
-async fn produce_inner(pool: &SqlitePool, actor: &Actor, tx: &mpsc::Sender<Result<Msg>>) -> Result<()> {
+async fn produce_inner(pool: &SqlitePool, actor: &Actor, query: &PageQuery, tx: &mpsc::Sender<Result<Msg>>) -> Result<()> {
     // Officers see their own unit only (the same rule as `officers::list`).
     let scope = match actor.role {
         Role::Officer => match &actor.unit_id {
@@ -277,61 +360,82 @@ async fn produce_inner(pool: &SqlitePool, actor: &Actor, tx: &mpsc::Sender<Resul
         },
         _ => None,
     };
-    // 1. The order, as the roster list sorts it (unit code, staff number): officer rowids with
-    //    their unit's rowid. 16 bytes a row; the rows themselves are read a page at a time below.
-    //    Deleted units still name their officers; officers of a unit unknown here come first.
-    let sql = format!(
-        "SELECT o.rowid, u.rowid FROM officers o LEFT JOIN units u ON u.id = o.unit_id
-         WHERE o.deleted = 0{} ORDER BY u.code, o.staff_no, o.rowid",
-        if scope.is_some() { " AND o.unit_id = ?" } else { "" }
-    );
-    let mut q = sqlx::query_as(&sql);
-    if let Some(unit_id) = scope {
-        q = q.bind(unit_id);
-    }
-    let keys: Vec<(i64, Option<i64>)> = q.fetch_all(pool).await?;
-    let names: HashMap<i64, String> =
-        sqlx::query_as("SELECT rowid, name FROM units").fetch_all(pool).await?.into_iter().collect();
-
-    // 2. Unit by unit, pages of rows by rowid, in the order above.
-    for group in keys.chunk_by(|a, b| a.1 == b.1) {
-        let name = group[0].1.and_then(|u| names.get(&u).cloned()).unwrap_or_default();
+    // Unit by unit in code order (deleted units still name their officers), officers without a
+    // known unit first; within a unit by staff number, a page at a time.
+    let units: Vec<(String, String)> = match scope {
+        Some(unit_id) => {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM units WHERE id = ?").bind(&unit_id).fetch_optional(pool).await?;
+            vec![(unit_id, name.unwrap_or_default())]
+        }
+        None => sqlx::query_as("SELECT id, name FROM units ORDER BY code, rowid").fetch_all(pool).await?,
+    };
+    let orphans = (actor.role != Role::Officer).then(|| (Group::Orphans, String::new()));
+    let groups = orphans.into_iter().chain(units.into_iter().map(|(id, name)| (Group::Unit(id), name)));
+    for (group, name) in groups {
         if tx.send(Ok(Msg::Unit(name))).await.is_err() {
             return Ok(());
         }
-        for page in group.chunks(PAGE) {
-            let ids = format!("[{}]", page.iter().map(|k| k.0.to_string()).collect::<Vec<_>>().join(","));
-            let page = read_page(pool, ids, page.len()).await?;
-            if tx.send(Ok(Msg::Page(page))).await.is_err() {
+        let mut after: Option<(String, i64)> = None;
+        loop {
+            let (page, rows, last) = read_page(pool, query, &group, after.as_ref()).await?;
+            if rows > 0 && tx.send(Ok(Msg::Page(page))).await.is_err() {
                 return Ok(());
             }
+            if rows < PAGE {
+                break;
+            }
+            after = last;
         }
     }
     Ok(())
 }
 
-/// One page of rows (rowids as a JSON array, `rows` of them), as one packed value; field by
-/// field and repacked when a value contains a separator.
-async fn read_page(pool: &SqlitePool, ids: String, rows: usize) -> Result<Page> {
-    let text: Option<String> = sqlx::query_scalar(SELECT_PAGE).bind(&ids).fetch_one(pool).await?;
+/// One page of `group` after `after` (the first page without): the page, its row count and its
+/// last key. Read as one packed value; field by field and repacked when a value holds a separator.
+async fn read_page(
+    pool: &SqlitePool,
+    query: &PageQuery,
+    group: &Group,
+    after: Option<&(String, i64)>,
+) -> Result<(Page, usize, Option<(String, i64)>)> {
+    let bind = |sql| bound(sql, group, after);
+    let packed = query.sql(group, after.is_some(), true);
+    let text: Option<String> = bind(&packed).fetch_one(pool).await?.try_get(0)?;
     let page = Page { text: text.unwrap_or_default() };
-    if page.splits_into(rows) {
-        return Ok(page);
+    if let Some(rows) = page.count_if_clean(query.fields.len()) {
+        let last = page.last_key();
+        return Ok((page, rows, last));
     }
-    type Fields = (i64, String, String, String, String, String, String, String, String, String, String, String);
-    let lines: Vec<Fields> = sqlx::query_as(SELECT_PAGE_FIELDS).bind(ids).fetch_all(pool).await?;
-    let clean = |v: &str| v.replace([FIELD_SEP, ROW_SEP], " ");
+    let separate = query.sql(group, after.is_some(), false);
+    let lines = bind(&separate).fetch_all(pool).await?;
     let mut text = String::new();
-    for f in &lines {
-        let all = [&f.1, &f.2, &f.3, &f.4, &f.5, &f.6, &f.7, &f.8, &f.9, &f.10, &f.11];
-        text.push_str(&f.0.to_string());
-        for v in all {
-            text.push(FIELD_SEP);
-            text.push_str(&clean(v));
+    let mut last = None;
+    for line in &lines {
+        for i in 0..query.fields.len() {
+            if i > 0 {
+                text.push(FIELD_SEP);
+            }
+            let value: String = line.try_get(i)?;
+            text.push_str(&value.replace([FIELD_SEP, ROW_SEP], " "));
         }
         text.push(ROW_SEP);
+        let rid: String = line.try_get(0)?;
+        last = Some((line.try_get(2)?, rid.parse().map_err(|_| Error::Internal(format!("rowid {rid}")))?));
     }
-    Ok(Page { text })
+    Ok((Page { text }, lines.len(), last))
+}
+
+/// `sql` with a page's binds: the unit's id, then the key to start after.
+fn bound<'q>(sql: &'q str, group: &Group, after: Option<&(String, i64)>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    let mut q = sqlx::query(sql);
+    if let Group::Unit(id) = group {
+        q = q.bind(id.clone());
+    }
+    if let Some((staff_no, rid)) = after {
+        q = q.bind(staff_no.clone()).bind(*rid);
+    }
+    q
 }
 
 /// 汇总: officers per unit by status, a total row, and a column chart of the same.
