@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::setup;
-use crate::util::{cargo, display, find_program, mtime, newest_mtime, output, repo_root, run, target_dir};
+use crate::util::{self, cargo, display, find_program, mtime, newest_mtime, output, repo_root, run, target_dir};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -136,7 +136,7 @@ fn export(args: &Args) -> Result<String> {
     let work = target_dir().join("bench");
     fs::create_dir_all(&work)?;
 
-    let python = python_venv()?;
+    let python = util::python_venv("bench-venv", &root.join("bench").join("requirements.txt"))?;
     let versions = python_versions(&python);
     run(cargo().args(["build", "--release", "-p", "zongwu-core", "--example", "export_bench"]))?;
     let bin = target_dir().join("release").join("examples").join(format!("export_bench{}", env::consts::EXE_SUFFIX));
@@ -283,45 +283,6 @@ fn seeded_store(bin: &Path, rows: usize) -> Result<PathBuf> {
     fs::write(tmp.join("seeded"), format!("{rows}\n"))?;
     fs::rename(&tmp, &dir)?;
     Ok(db)
-}
-
-/// target/bench-venv with the pinned packages of bench/requirements.txt, made or topped up when
-/// needed; returns its python.
-fn python_venv() -> Result<PathBuf> {
-    let venv = target_dir().join("bench-venv");
-    let python = if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") };
-    if !python.is_file() {
-        let system = ["python3", "python"]
-            .into_iter()
-            .find(|p| find_program(p).is_some())
-            .context("Python 3 not found (Debian: apt-get install python3 python3-venv)")?;
-        run(Command::new(system).args(["-m", "venv"]).arg(&venv))
-            .context("could not create the benchmark's Python venv (Debian: apt-get install python3-venv)")?;
-    }
-    let requirements = repo_root().join("bench").join("requirements.txt");
-    let wanted: BTreeSet<String> = fs::read_to_string(&requirements)
-        .with_context(|| format!("reading {}", requirements.display()))?
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(normalise_requirement)
-        .collect();
-    let installed: BTreeSet<String> = output(Command::new(&python).args(["-m", "pip", "freeze", "--disable-pip-version-check"]))
-        .unwrap_or_default()
-        .lines()
-        .map(normalise_requirement)
-        .collect();
-    if !wanted.is_subset(&installed) {
-        run(Command::new(&python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"])
-            .arg(&requirements))?;
-    }
-    Ok(python)
-}
-
-/// `XlsxWriter==3.3.1` and `xlsxwriter==3.3.1` are the same pin; so are `et-xmlfile` and `et_xmlfile`.
-fn normalise_requirement(line: &str) -> String {
-    line.trim().to_ascii_lowercase().replace('-', "_")
 }
 
 fn python_versions(python: &Path) -> BTreeMap<String, String> {

@@ -1,6 +1,7 @@
 //! Small helpers: where the repository is, how to spell `cargo`/`npm` on this OS, running a
 //! command with an echo, finding a program on `PATH`, and comparing modification times.
 
+use std::collections::BTreeSet;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -120,4 +121,50 @@ pub fn newest_mtime(path: &Path) -> Option<SystemTime> {
 
 pub fn is_program(cmd: &str) -> bool {
     find_program(cmd).is_some()
+}
+
+/// `target/<name>` as a Python venv holding the pinned packages of `requirements`, made or
+/// topped up when needed; returns its python.
+pub fn python_venv(name: &str, requirements: &Path) -> Result<PathBuf> {
+    let venv = target_dir().join(name);
+    let python = venv_program(&venv, "python");
+    if !python.is_file() {
+        let system = ["python3", "python"]
+            .into_iter()
+            .find(|p| find_program(p).is_some())
+            .context("Python 3 not found (Debian: apt-get install python3 python3-venv)")?;
+        run(Command::new(system).args(["-m", "venv"]).arg(&venv))
+            .context("could not create a Python venv (Debian: apt-get install python3-venv)")?;
+    }
+    let wanted: BTreeSet<String> = fs::read_to_string(requirements)
+        .with_context(|| format!("reading {}", requirements.display()))?
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(normalise_requirement)
+        .collect();
+    let installed: BTreeSet<String> = output(Command::new(&python).args(["-m", "pip", "freeze", "--disable-pip-version-check"]))
+        .unwrap_or_default()
+        .lines()
+        .map(normalise_requirement)
+        .collect();
+    if !wanted.is_subset(&installed) {
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"])
+            .arg(requirements))?;
+    }
+    Ok(python)
+}
+
+/// A program installed into a venv (`bin/` on Unix, `Scripts\` on Windows).
+pub fn venv_program(venv: &Path, name: &str) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        venv.join("bin").join(name)
+    }
+}
+
+fn normalise_requirement(line: &str) -> String {
+    line.trim().to_ascii_lowercase().replace('-', "_")
 }

@@ -4,8 +4,9 @@
 # accounts, logs in as admin, runs `st run`, stops the server.
 #
 # Usage: crates/zongwu-server/fuzz/schemathesis.sh [path/to/st] [max-examples]
-# `st` comes from `pip install schemathesis` (a virtualenv is fine). The test command of the
-# repository is meant to install it and call this script.
+# `st` comes from `pip install schemathesis` (a virtualenv is fine); `cargo xtask test` installs
+# the version pinned in requirements.txt next to this script into target/fuzz-venv and calls
+# this script with 50 examples per operation.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 ST="${1:-st}"
@@ -13,11 +14,14 @@ MAX_EXAMPLES="${2:-100}"
 PORT="${ZONGWU_FUZZ_PORT:-18799}"
 WORK="$(mktemp -d)"
 cargo build -q -p zongwu-server
+TARGET="${CARGO_TARGET_DIR:-target}"
+case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
+SERVER_BIN="$TARGET/debug/zongwu-server"
 (
   cd "$WORK"
   ZONGWU_LISTEN="127.0.0.1:$PORT" ZONGWU_ARGON2_MEMORY_KIB=1024 \
     ZONGWU_LOGIN_FAILURES_PER_ACCOUNT=1000000 ZONGWU_LOGIN_FAILURES_PER_ADDRESS=1000000 \
-    exec "$OLDPWD/target/debug/zongwu-server" --demo >server.log 2>&1
+    exec "$SERVER_BIN" --demo >server.log 2>&1
 ) &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -30,7 +34,7 @@ TOKEN="$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 # Logout would revoke the fuzzer's own token and leave nothing but 401s to test. Run from the
 # temp dir: schemathesis leaves a .schemathesis/ folder behind.
-ST="$(command -v "$ST")"
+ST="$(realpath "$(command -v "$ST")")"
 cd "$WORK"
 "$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --url "http://127.0.0.1:$PORT" \
   -H "Authorization: Bearer $TOKEN" --exclude-path /api/v1/auth/logout \
