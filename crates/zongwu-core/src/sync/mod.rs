@@ -134,35 +134,51 @@ impl SyncClient {
     }
 
     /// Pull every page after the stored cursor, merging each with its cursor in one transaction.
+    /// The next page is fetched while the current one merges, so a first pull costs about the
+    /// larger of the wire time and the merge time, not their sum.
     pub async fn pull_once(&self, store: &Store) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let saved = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.unwrap_or_default();
-        let (mut epoch, mut cursor) = parse_cursor(&saved);
-        loop {
-            let resp = self
-                .http
-                .get(self.url("/api/v1/sync/pull"))
-                .bearer_auth(&self.token)
-                .query(&[("cursor", cursor.to_string()), ("limit", PAGE.to_string()), ("epoch", epoch.clone())])
-                .send()
-                .await?;
-            let page: PullResponse = match decode(resp).await {
-                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => return Err(SyncError::UnknownCursor(cursor)),
-                other => other?,
+        let (epoch, cursor) = parse_cursor(&saved);
+        let mut next = Some(tokio::spawn(self.fetch_page(cursor, epoch)));
+        while let Some(fetching) = next.take() {
+            let page = fetching.await.map_err(|e| crate::Error::Internal(format!("pull: {e}")))??;
+            if page.has_more {
+                next = Some(tokio::spawn(self.fetch_page(page.next_cursor, page.epoch.clone())));
+            }
+            let saved = format!("{}:{}", page.epoch, page.next_cursor);
+            let merged = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, saved.as_str()))).await;
+            let (_, warnings) = match merged {
+                Ok(m) => m,
+                Err(e) => {
+                    if let Some(n) = next.take() {
+                        n.abort();
+                    }
+                    return Err(e.into());
+                }
             };
-            epoch = page.epoch.clone();
-            let next = format!("{epoch}:{}", page.next_cursor);
-            let (_, warnings) = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, next.as_str()))).await?;
             report.pulled += page.changes.len();
             report.pages += 1;
             report.skew_warnings.extend(warnings);
             report.clock_offset_ms = clock_offset(page.server_time_ms, store.now_ms());
-            cursor = page.next_cursor;
-            if !page.has_more {
-                break;
-            }
         }
         Ok(report)
+    }
+
+    /// One pull page after `cursor` (a future that owns what it needs, so it can run on its own
+    /// task while the previous page merges).
+    fn fetch_page(&self, cursor: i64, epoch: String) -> impl std::future::Future<Output = Result<PullResponse>> + Send + 'static {
+        let request = self.http.get(self.url("/api/v1/sync/pull")).bearer_auth(&self.token).query(&[
+            ("cursor", cursor.to_string()),
+            ("limit", PAGE.to_string()),
+            ("epoch", epoch),
+        ]);
+        async move {
+            match decode(request.send().await?).await {
+                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => Err(SyncError::UnknownCursor(cursor)),
+                other => other,
+            }
+        }
     }
 
     /// Push, then pull. When the server does not know our cursor (it was reset or restored from

@@ -109,7 +109,9 @@ both_backends!(lost_ack_resend_stores_one_copy);
 
 /// (4, in part) A page that cannot be merged leaves neither its rows nor its cursor behind: the
 /// rows of a page and the cursor after it commit together, so a crash between them cannot
-/// duplicate or skip a change.
+/// duplicate or skip a change. The page fails for a real reason: one of its changes reuses a
+/// device sequence number this desktop already holds under another change id (that device's log
+/// was rolled back), which the log's uniqueness refuses.
 async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
     let app = spawn_app(backend).await;
     let dir = tempfile::tempdir().unwrap();
@@ -118,16 +120,17 @@ async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
     let (cb, _) = SyncClient::login(&app.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
     insert_units(&a, 1500).await;
     ca.push_once(&a).await.unwrap();
-    // A change this desktop's schema does not know (a column from a newer version), in the
-    // second page.
-    let mut poison = crate::helpers::change("admin-device", 1, "units", None);
-    poison.columns.insert("column_from_the_future".into(), json!(1));
-    app.push(&app.admin_token, "admin-device", &[poison]).await.unwrap();
+    // b already holds admin-device's seq 1 under another change id; the server's seq 1 of that
+    // device lands in the second page.
+    b.merge_remote(&[crate::helpers::change("admin-device", 1, "units", None)]).await.unwrap();
+    app.push(&app.admin_token, "admin-device", &[crate::helpers::change("admin-device", 1, "units", None)]).await.unwrap();
 
     let err = cb.pull_once(&b).await.expect_err("the second page cannot be merged");
     assert!(matches!(err, zongwu_core::sync::SyncError::Store(_)), "{err:?}");
     let rows = b.dump_table(Table::Units).await.unwrap();
-    assert_eq!(rows.len(), 1000, "the first page stayed, nothing of the failed page did");
+    assert_eq!(rows.len(), 1000 + 1, "the first page stayed, nothing of the failed page did");
+    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_log").fetch_one(b.pool()).await.unwrap();
+    assert_eq!(logged, 1000 + 1, "no log entry of the failed page stayed either");
     let saved: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'sync_cursor'").fetch_one(b.pool()).await.unwrap();
     let first_page = app.pull_page(&app.admin_token, 0, 1000).await.unwrap();
     assert_eq!(
@@ -137,6 +140,38 @@ async fn a_failed_page_keeps_neither_rows_nor_cursor(backend: Backend) {
     );
 }
 both_backends!(a_failed_page_keeps_neither_rows_nor_cursor);
+
+/// Old clients survive new schemas: a change carrying a column from a newer version merges its
+/// known columns and is kept whole in `parked_changes`; the pull goes on past it.
+async fn an_old_desktop_parks_columns_it_does_not_know(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (desktop(&dir, "a").await, desktop(&dir, "b").await);
+    let (ca, _) = SyncClient::login(&app.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
+    let (cb, _) = SyncClient::login(&app.base_url, &b, "admin", ADMIN_PASSWORD).await.unwrap();
+    insert_units(&a, 1500).await;
+    ca.push_once(&a).await.unwrap();
+    let mut newer = crate::helpers::change("admin-device", 1, "units", None);
+    newer.columns.insert("column_from_the_future".into(), json!(1));
+    app.push(&app.admin_token, "admin-device", &[newer.clone()]).await.unwrap();
+    insert_units(&a, 10).await;
+    ca.push_once(&a).await.unwrap();
+
+    let report = cb.pull_once(&b).await.expect("a change from a newer version does not stop the pull");
+    assert_eq!(report.pulled, 1511, "every change arrived");
+    let rows = b.dump_table(Table::Units).await.unwrap();
+    assert_eq!(rows.len(), 1511, "the newer change's row exists too");
+    let row = rows.iter().find(|r| r["id"] == json!(newer.row_id)).unwrap();
+    assert_eq!(row["name"], newer.columns["name"], "its known column is merged");
+    let parked: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT change_id, unknown, change FROM parked_changes").fetch_all(b.pool()).await.unwrap();
+    assert_eq!(parked.len(), 1, "the change is set aside once");
+    assert_eq!((parked[0].0.as_str(), parked[0].1.as_str()), (newer.change_id.as_str(), r#"["column_from_the_future"]"#));
+    let kept: zongwu_proto::Change = serde_json::from_str(&parked[0].2).unwrap();
+    assert_eq!(kept, newer, "it is kept whole, for a version that knows the column");
+    assert_eq!(cb.pull_once(&b).await.unwrap().pulled, 0, "the cursor moved past it");
+}
+both_backends!(an_old_desktop_parks_columns_it_does_not_know);
 
 /// (6) Delete/re-insert races: three desktops disagree about a row's existence and all end with
 /// the same answer (the larger causal length wins).
