@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use zongwu_proto::{Change, Hlc, SkewWarning};
+use zongwu_proto::{Change, Hlc, HlcClock, SkewWarning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeOutcome {
@@ -126,6 +126,84 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Give the outbox changes stamped in the future (this computer's clock ran fast) fresh
+    /// stamps at the corrected time ([`Store::hlc_now_ms`]), and roll the clock back to match.
+    ///
+    /// Nobody has seen an unpushed stamp, so it may change: the server refuses it anyway (409
+    /// `clock_skew`), and a desktop whose clock never goes back would stay stuck until real time
+    /// caught up. The new stamps keep the outbox's order and sort after every stamp this device
+    /// pushed or merged, so no comparison already made against another replica's write flips.
+    /// The rows' column clocks carrying an old stamp are rewritten with the new one. Returns how
+    /// many changes were re-stamped.
+    pub async fn restamp_outbox(&self) -> Result<u64> {
+        let mut guard = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = self.hlc_now_ms();
+        // Stamps sort as text; everything from `future` on is ahead of the corrected clock.
+        let future = format!("{:015}-", now + 1);
+        let stale: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT seq, hlc, tbl, row_id FROM change_log WHERE origin = 'local' AND pushed = 0 AND hlc >= ? ORDER BY seq",
+        )
+        .bind(&future)
+        .fetch_all(&mut *tx)
+        .await?;
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        // Every other stamp is one somebody may have seen or that we compared against; a stamp
+        // beyond what the server accepts (its clock + tolerance) cannot have come through it.
+        let horizon = format!("{:015}-", now + zongwu_proto::MAX_FORWARD_SKEW_MS + 1);
+        let floor: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(hlc) FROM change_log WHERE hlc < ? AND NOT (origin = 'local' AND pushed = 0 AND hlc >= ?)",
+        )
+        .bind(&horizon)
+        .bind(&future)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut clock = match floor.as_deref().and_then(Hlc::parse) {
+            Some(h) => HlcClock::resume(Hlc { device_id: self.device_id.clone(), ..h }),
+            None => HlcClock::new(self.device_id.clone()),
+        };
+        let mut renamed: HashMap<String, String> = HashMap::new();
+        let mut rows: BTreeMap<(String, String), ()> = BTreeMap::new();
+        for (seq, old, tbl, row_id) in &stale {
+            let new = clock.tick(now).encode();
+            sqlx::query("UPDATE change_log SET hlc = ? WHERE seq = ?").bind(&new).bind(seq).execute(&mut *tx).await?;
+            renamed.insert(old.clone(), new);
+            rows.insert((tbl.clone(), row_id.clone()), ());
+        }
+        for (tbl, row_id) in rows.keys() {
+            let Some(table) = Table::from_name(tbl) else { continue };
+            let clocks: Option<String> = sqlx::query_scalar(&format!("SELECT updated_hlc FROM {} WHERE id = ?", table.name()))
+                .bind(row_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(mut clocks) = clocks.and_then(|c| serde_json::from_str::<Map<String, Value>>(&c).ok()) else { continue };
+            let mut changed = false;
+            for stamp in clocks.values_mut() {
+                if let Some(new) = stamp.as_str().and_then(|s| renamed.get(s)) {
+                    *stamp = Value::String(new.clone());
+                    changed = true;
+                }
+            }
+            if changed {
+                sqlx::query(&format!("UPDATE {} SET updated_hlc = ? WHERE id = ?", table.name()))
+                    .bind(Value::Object(clocks).to_string())
+                    .bind(row_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('hlc_last', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(clock.last().encode())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        guard.hlc = clock;
+        tracing::warn!(restamped = stale.len(), "outbox changes stamped by a fast clock were given the corrected time");
+        Ok(stale.len() as u64)
     }
 
     /// Put this device's changes from `device_seq` on back into the outbox (the server lost them,

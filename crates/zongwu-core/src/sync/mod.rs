@@ -101,9 +101,15 @@ impl SyncClient {
     }
 
     /// Push the whole outbox, page by page. Returns how many changes the server acknowledged.
+    ///
+    /// Every answer carries the server's time; a clock far off then stamps at the server's time
+    /// ([`Store::set_clock_offset`]). When the server refuses a push as stamped in the future
+    /// (409 `clock_skew`: this clock ran fast while offline), the outbox is re-stamped at the
+    /// corrected time ([`Store::restamp_outbox`]) and sent again, once.
     pub async fn push_once(&self, store: &Store) -> Result<u64> {
         let mut acknowledged = 0;
         let mut resent_after_gap = false;
+        let mut restamped = false;
         while let Some(after) = store.outbox_start().await? {
             let page: Vec<_> = store.local_changes(after, PAGE).await?.into_iter().map(|(_, c)| c).collect();
             if page.is_empty() {
@@ -113,6 +119,7 @@ impl SyncClient {
             let resp = self.http.post(self.url("/api/v1/sync/push")).bearer_auth(&self.token).json(&req).send().await?;
             match decode::<PushResponse>(resp).await {
                 Ok(answer) => {
+                    store.set_clock_offset(clock_offset(answer.server_time_ms, store.now_ms()).unwrap_or(0)).await?;
                     let marked = store.mark_pushed(answer.last_device_seq).await?;
                     acknowledged += marked;
                     if marked == 0 {
@@ -126,6 +133,17 @@ impl SyncClient {
                 Err(SyncError::Refused { expected_seq: Some(expected), .. }) if !resent_after_gap => {
                     resent_after_gap = true;
                     store.unmark_pushed_from(expected).await?;
+                }
+                Err(SyncError::Refused { code, .. }) if code == "clock_skew" && !restamped => {
+                    restamped = true;
+                    // Learn the server's time: an empty push changes nothing and answers with it.
+                    let empty = PushRequest { device_id: store.device_id().to_string(), changes: Vec::new() };
+                    let resp = self.http.post(self.url("/api/v1/sync/push")).bearer_auth(&self.token).json(&empty).send().await?;
+                    let answer: PushResponse = decode(resp).await?;
+                    let offset = clock_offset(answer.server_time_ms, store.now_ms());
+                    tracing::warn!(offset_ms = offset, "the server refused stamps from our future; re-stamping the outbox");
+                    store.set_clock_offset(offset.unwrap_or(0)).await?;
+                    store.restamp_outbox().await?;
                 }
                 Err(e) => return Err(e),
             }
@@ -161,6 +179,8 @@ impl SyncClient {
             report.pages += 1;
             report.skew_warnings.extend(warnings);
             report.clock_offset_ms = clock_offset(page.server_time_ms, store.now_ms());
+            // A clock far off stamps at the server's time from now on (0 once it is right again).
+            store.set_clock_offset(report.clock_offset_ms.unwrap_or(0)).await?;
         }
         Ok(report)
     }

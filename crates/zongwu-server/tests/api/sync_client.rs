@@ -8,11 +8,11 @@ use zongwu_core::store::{new_id, Table};
 use zongwu_core::sync::SyncClient;
 use zongwu_core::{Actor, Store, SystemClock};
 
-async fn desktop(dir: &tempfile::TempDir, name: &str) -> Store {
+pub(crate) async fn desktop(dir: &tempfile::TempDir, name: &str) -> Store {
     Store::open(&dir.path().join(format!("{name}.db")), Arc::new(SystemClock)).await.expect("open desktop store")
 }
 
-async fn insert_units(store: &Store, n: usize) -> Vec<String> {
+pub(crate) async fn insert_units(store: &Store, n: usize) -> Vec<String> {
     let mut tx = store.begin_write(&Actor::local_admin()).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..n {
@@ -276,55 +276,6 @@ async fn desktops_rebootstrap_a_reset_server(backend: Backend) {
     );
 }
 both_backends!(desktops_rebootstrap_a_reset_server);
-
-/// (7, the fast-clock half) A desktop whose clock runs an hour or a day ahead cannot push its
-/// future-stamped writes (409 `clock_skew`, flagged to the caller, kept in its outbox), so they
-/// never mask the genuinely later writes of everyone else.
-async fn fast_clocks_never_mask_later_writes(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let dir = tempfile::tempdir().unwrap();
-    let normal = desktop(&dir, "normal").await;
-    let (cn, _) = SyncClient::login(&app.base_url, &normal, "admin", ADMIN_PASSWORD).await.unwrap();
-    let row = insert_units(&normal, 1).await.remove(0);
-    cn.sync_once(&normal).await.unwrap();
-
-    let now = chrono::Utc::now().timestamp_millis();
-    for (name, ahead_ms) in [("hour", 3_600_000i64), ("day", 86_400_000)] {
-        let clock = Arc::new(zongwu_core::FixedClock::new(now + ahead_ms));
-        let fast = Store::open(&dir.path().join(format!("{name}.db")), clock).await.unwrap();
-        let (cf, _) = SyncClient::login(&app.base_url, &fast, "admin", ADMIN_PASSWORD).await.unwrap();
-        let report = cf.sync_once(&fast).await.unwrap();
-        let offset = report.clock_offset_ms.expect("a clock this far off is flagged on every sync");
-        assert!((offset + ahead_ms).abs() < 60_000, "the flag says by how much ({offset} ms, {name} ahead)");
-        let mut tx = fast.begin_write(&Actor::local_admin()).await.unwrap();
-        tx.update(Table::Units, &row, json!({"name": format!("{name} ahead")})).await.unwrap();
-        tx.commit().await.unwrap();
-        match cf.sync_once(&fast).await {
-            Err(zongwu_core::sync::SyncError::Refused { code, status: 409, .. }) => {
-                assert_eq!(code, "clock_skew", "a clock {name} ahead is flagged as such")
-            }
-            other => panic!("a clock {name} ahead must be refused, got {other:?}"),
-        }
-        assert_eq!(fast.pending_changes().await.unwrap(), 1, "the refused write stays in the outbox, not lost");
-    }
-
-    let slow = Store::open(&dir.path().join("slow.db"), Arc::new(zongwu_core::FixedClock::new(now - 3_600_000))).await.unwrap();
-    let (cs, _) = SyncClient::login(&app.base_url, &slow, "admin", ADMIN_PASSWORD).await.unwrap();
-    let offset = cs.sync_once(&slow).await.unwrap().clock_offset_ms.expect("a clock an hour behind is flagged too");
-    assert!((offset - 3_600_000).abs() < 60_000, "{offset}");
-    assert_eq!(cn.sync_once(&normal).await.unwrap().clock_offset_ms, None, "a correct clock is not flagged");
-
-    let mut tx = normal.begin_write(&Actor::local_admin()).await.unwrap();
-    tx.update(Table::Units, &row, json!({"name": "the later write"})).await.unwrap();
-    tx.commit().await.unwrap();
-    cn.sync_once(&normal).await.unwrap();
-    let fresh = desktop(&dir, "fresh").await;
-    let (cx, _) = SyncClient::login(&app.base_url, &fresh, "admin", ADMIN_PASSWORD).await.unwrap();
-    cx.sync_once(&fresh).await.unwrap();
-    let units = fresh.dump_table(Table::Units).await.unwrap();
-    assert_eq!(units[0]["name"], json!("the later write"), "no future-stamped write masks the later one");
-}
-both_backends!(fast_clocks_never_mask_later_writes);
 
 /// A replaced server database (new server, or SQLite moved to PostgreSQL) that other desktops
 /// have already filled past a desktop's old cursor: the cursor's epoch tells, and the desktop
