@@ -5,6 +5,7 @@ mod clock_skew;
 mod convergence;
 mod helpers;
 mod pg;
+mod restore;
 mod server_process;
 mod sync_client;
 
