@@ -3,6 +3,14 @@
 //! A backup is a complete, consistent SQLite file taken while the app runs. Restoring checks the
 //! file is a zongwu database, keeps a safety copy of the current one, and replaces it; the caller
 //! must close its [`Store`] first and open a new one afterwards.
+//!
+//! A restored database is a new device for sync: the server remembers `device_seq` numbers the
+//! backup never saw, so reusing them would be refused (409 `seq_reused`) and pushes would stop.
+//! [`restore`] therefore gives the install a new `device_id` and renumbers its own log under it,
+//! all back in the outbox: the next sync offers every local change again (the server keeps what
+//! it lacks and skips the change ids it has), and pulls from the backup's cursor, which brings
+//! back what the old device pushed after the backup was taken. The client must log in again,
+//! since a token belongs to the device it logged in from.
 
 use crate::{dto, Error, Result, Store};
 use chrono::{TimeZone, Utc};
@@ -109,7 +117,8 @@ pub async fn verify(file: &Path) -> Result<()> {
 }
 
 /// Replace the database at `db_path` with `file`. The store on `db_path` must be closed. The
-/// current database is first copied to `backups/before-restore-*.db`.
+/// current database is first copied to `backups/before-restore-*.db`. The restored database gets
+/// a new device id (see the module docs).
 pub async fn restore(db_path: &Path, file: &Path, now_ms: i64) -> Result<PathBuf> {
     verify(file).await?;
     let dir = backup_dir(db_path.parent().unwrap_or(Path::new(".")));
@@ -131,5 +140,31 @@ pub async fn restore(db_path: &Path, file: &Path, now_ms: i64) -> Result<PathBuf
         let _ = std::fs::remove_file(db_path.with_extension(ext));
     }
     std::fs::rename(&staged, db_path)?;
+    become_new_device(db_path).await?;
     Ok(safety)
+}
+
+/// Give the database at `db_path` a new device id and renumber its local changes under it from
+/// 1, all unpushed (same change ids, so the server skips those it already has).
+async fn become_new_device(db_path: &Path) -> Result<()> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(db_path);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
+    let device_id = uuid::Uuid::now_v7().simple().to_string();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE change_log SET device_id = ?, device_seq = r.n, pushed = 0
+         FROM (SELECT seq, ROW_NUMBER() OVER (ORDER BY seq) AS n FROM change_log WHERE origin = 'local') AS r
+         WHERE change_log.seq = r.seq",
+    )
+    .bind(&device_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(&device_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    pool.close().await;
+    tracing::info!(device_id, "restored database is a new sync device");
+    Ok(())
 }

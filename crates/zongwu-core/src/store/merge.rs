@@ -1,14 +1,21 @@
-//! Merging a change made elsewhere: per-column last-writer-wins by HLC, causal length for
-//! existence. The same function replays this device's own log (the replay property test) and
-//! will apply changes pulled from the server.
+//! Merging changes made elsewhere: per-column last-writer-wins by HLC, causal length for
+//! existence. The same code replays this device's own log (the replay property test) and applies
+//! the pages pulled from the server.
+//!
+//! A page is merged set-based (a first pull of 100,000 rows is 100 pages): its seen change ids and
+//! its rows are read with one query each, every change is decided in memory in page order, and
+//! rows and log entries are written with multi-row statements. A change naming a table or
+//! columns this version does not know (from a newer version) is not an error: the known part is
+//! merged and the whole change is kept in `parked_changes`, so old clients survive new schemas.
 
-use super::values::{bind_value, normalise, row_to_map};
-use super::write::{self, OnConflict};
+use super::values::{bind_value, column_value, normalise, row_to_map};
 use super::{Store, Table};
-use crate::{Error, Result};
+use crate::Result;
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
-use zongwu_proto::{Change, Hlc, SkewWarning};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use zongwu_proto::{Change, Hlc, HlcClock, SkewWarning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeOutcome {
@@ -18,6 +25,8 @@ pub enum MergeOutcome {
     Superseded,
     /// This change id was merged before.
     AlreadySeen,
+    /// The change is for a table this version does not know; it was kept in `parked_changes`.
+    Parked,
 }
 
 impl Store {
@@ -36,18 +45,18 @@ impl Store {
     ) -> Result<(Vec<MergeOutcome>, Vec<SkewWarning>)> {
         let mut guard = self.writer.lock().await;
         let mut state = guard.clone();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.merge_pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = self.now_ms();
-        let mut outcomes = Vec::with_capacity(changes.len());
+        let hlc_now = self.hlc_now_ms();
         let mut warnings = Vec::new();
         for change in changes {
             if let Some(h) = Hlc::parse(&change.hlc) {
-                if let Some(w) = state.hlc.observe(&h, now) {
+                if let Some(w) = state.hlc.observe(&h, hlc_now) {
                     warnings.push(w);
                 }
             }
-            outcomes.push(merge_change(&mut tx, change, now).await?);
         }
+        let outcomes = self.merge_page(&mut tx, changes, now).await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ('hlc_last', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .bind(state.hlc.last().encode())
             .execute(&mut *tx)
@@ -119,6 +128,84 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Give the outbox changes stamped in the future (this computer's clock ran fast) fresh
+    /// stamps at the corrected time ([`Store::hlc_now_ms`]), and roll the clock back to match.
+    ///
+    /// Nobody has seen an unpushed stamp, so it may change: the server refuses it anyway (409
+    /// `clock_skew`), and a desktop whose clock never goes back would stay stuck until real time
+    /// caught up. The new stamps keep the outbox's order and sort after every stamp this device
+    /// pushed or merged, so no comparison already made against another replica's write flips.
+    /// The rows' column clocks carrying an old stamp are rewritten with the new one. Returns how
+    /// many changes were re-stamped.
+    pub async fn restamp_outbox(&self) -> Result<u64> {
+        let mut guard = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = self.hlc_now_ms();
+        // Stamps sort as text; everything from `future` on is ahead of the corrected clock.
+        let future = format!("{:015}-", now + 1);
+        let stale: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT seq, hlc, tbl, row_id FROM change_log WHERE origin = 'local' AND pushed = 0 AND hlc >= ? ORDER BY seq",
+        )
+        .bind(&future)
+        .fetch_all(&mut *tx)
+        .await?;
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        // Every other stamp is one somebody may have seen or that we compared against; a stamp
+        // beyond what the server accepts (its clock + tolerance) cannot have come through it.
+        let horizon = format!("{:015}-", now + zongwu_proto::MAX_FORWARD_SKEW_MS + 1);
+        let floor: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(hlc) FROM change_log WHERE hlc < ? AND NOT (origin = 'local' AND pushed = 0 AND hlc >= ?)",
+        )
+        .bind(&horizon)
+        .bind(&future)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut clock = match floor.as_deref().and_then(Hlc::parse) {
+            Some(h) => HlcClock::resume(Hlc { device_id: self.device_id.clone(), ..h }),
+            None => HlcClock::new(self.device_id.clone()),
+        };
+        let mut renamed: HashMap<String, String> = HashMap::new();
+        let mut rows: BTreeMap<(String, String), ()> = BTreeMap::new();
+        for (seq, old, tbl, row_id) in &stale {
+            let new = clock.tick(now).encode();
+            sqlx::query("UPDATE change_log SET hlc = ? WHERE seq = ?").bind(&new).bind(seq).execute(&mut *tx).await?;
+            renamed.insert(old.clone(), new);
+            rows.insert((tbl.clone(), row_id.clone()), ());
+        }
+        for (tbl, row_id) in rows.keys() {
+            let Some(table) = Table::from_name(tbl) else { continue };
+            let clocks: Option<String> = sqlx::query_scalar(&format!("SELECT updated_hlc FROM {} WHERE id = ?", table.name()))
+                .bind(row_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(mut clocks) = clocks.and_then(|c| serde_json::from_str::<Map<String, Value>>(&c).ok()) else { continue };
+            let mut changed = false;
+            for stamp in clocks.values_mut() {
+                if let Some(new) = stamp.as_str().and_then(|s| renamed.get(s)) {
+                    *stamp = Value::String(new.clone());
+                    changed = true;
+                }
+            }
+            if changed {
+                sqlx::query(&format!("UPDATE {} SET updated_hlc = ? WHERE id = ?", table.name()))
+                    .bind(Value::Object(clocks).to_string())
+                    .bind(row_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('hlc_last', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(clock.last().encode())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        guard.hlc = clock;
+        tracing::warn!(restamped = stale.len(), "outbox changes stamped by a fast clock were given the corrected time");
+        Ok(stale.len() as u64)
+    }
+
     /// Put this device's changes from `device_seq` on back into the outbox (the server lost them,
     /// e.g. it was restored from a backup).
     pub async fn unmark_pushed_from(&self, device_seq: i64) -> Result<u64> {
@@ -131,108 +218,298 @@ impl Store {
     }
 }
 
-pub(crate) async fn merge_change(conn: &mut SqliteConnection, change: &Change, now_ms: i64) -> Result<MergeOutcome> {
-    let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM change_log WHERE change_id = ?")
-        .bind(&change.change_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if seen.is_some() {
-        return Ok(MergeOutcome::AlreadySeen);
-    }
-    let table = Table::from_name(&change.table).ok_or_else(|| Error::Validation(format!("未知的表：{}", change.table)))?;
-    if let Some(bad) = change.columns.keys().find(|k| !table.columns().contains(&k.as_str())) {
-        return Err(Error::Validation(format!("未知的列：{}.{bad}", change.table)));
-    }
-    let existing = sqlx::query(&format!("SELECT * FROM {} WHERE id = ?", table.name()))
-        .bind(&change.row_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(row_to_map);
+/// SQLite's limit on bound parameters per statement (the bundled SQLite's default since 3.32).
+const MAX_VARS: usize = 32_766;
 
-    let local_cl = existing.as_ref().map(|r| r.get("cl").and_then(Value::as_i64).unwrap_or(1));
-    let previous_of = |keys: &mut dyn Iterator<Item = &String>| -> Map<String, Value> {
-        let row = existing.as_ref();
-        keys.map(|k| (k.clone(), row.and_then(|r| r.get(k)).cloned().unwrap_or(Value::Null))).collect()
-    };
-    let all_columns: Map<String, Value> = change.columns.clone().into_iter().collect();
-    // A new row, or a new life of it (re-insert, or an update from that life arriving first):
-    // start fresh from this change's columns, exactly as the writer's own re-insert did.
-    let starts_fresh = local_cl.is_none_or(|local| change.cl > local && change.cl % 2 == 1);
-    let (applied, winners, previous) = match local_cl {
-        _ if starts_fresh => {
-            let previous = if existing.is_some() { previous_of(&mut all_columns.keys()) } else { Map::new() };
-            if existing.is_some() {
-                sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name()))
-                    .bind(&change.row_id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            let clocks = clocks_for(&all_columns, &change.hlc);
-            let unit_id = change.unit_id.as_deref();
-            write::insert_row(conn, table, &change.row_id, unit_id, change.cl, &clocks, &all_columns, OnConflict::Fail).await?;
-            (true, all_columns, previous)
-        }
-        Some(local) if change.cl > local => {
-            sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1, updated_hlc = '{{}}' WHERE id = ?", table.name()))
-                .bind(change.cl)
-                .bind(&change.row_id)
-                .execute(&mut *conn)
-                .await?;
-            (true, Map::new(), Map::new())
-        }
-        Some(local) if change.cl < local => (false, Map::new(), Map::new()),
-        _ => {
-            let row = existing.as_ref().expect("a missing row always starts fresh");
-            let mut clocks: Map<String, Value> =
-                row.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-            let winners: Map<String, Value> = change
-                .columns
-                .iter()
-                .filter(|(k, _)| clocks.get(*k).and_then(Value::as_str).is_none_or(|local| change.hlc.as_str() > local))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            if !winners.is_empty() {
-                for k in winners.keys() {
-                    clocks.insert(k.clone(), Value::String(change.hlc.clone()));
-                }
-                let sql = format!(
-                    "UPDATE {t} SET updated_hlc = ?{c} WHERE id = ?",
-                    t = table.name(),
-                    c = winners.keys().map(|n| format!(", {n} = ?")).collect::<String>(),
-                );
-                let mut q = sqlx::query(&sql).bind(Value::Object(clocks).to_string());
-                for v in winners.values() {
-                    q = bind_value(q, &normalise(v));
-                }
-                q.bind(&change.row_id).execute(&mut *conn).await?;
-            }
-            let previous = previous_of(&mut winners.keys());
-            (!winners.is_empty(), winners, previous)
-        }
-    };
-
-    sqlx::query(
-        "INSERT INTO change_log (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, previous,
-                                 at_ms, origin, pushed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', 1)",
-    )
-    .bind(&change.change_id)
-    .bind(&change.device_id)
-    .bind(change.device_seq)
-    .bind(&change.table)
-    .bind(&change.row_id)
-    .bind(&change.unit_id)
-    .bind(&change.hlc)
-    .bind(change.cl)
-    .bind(Value::Object(winners).to_string())
-    .bind(Value::Object(previous).to_string())
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
-    Ok(if applied { MergeOutcome::Applied } else { MergeOutcome::Superseded })
+/// Every column of a table in schema order and the value each takes when an insert omits it, read
+/// once from the schema. The merge writes whole rows, so a row that starts fresh must get exactly
+/// the defaults an `INSERT` naming only some columns would give it.
+#[derive(Debug)]
+pub(crate) struct TableShape {
+    columns: Vec<String>,
+    defaults: Map<String, Value>,
 }
 
-fn clocks_for(columns: &Map<String, Value>, hlc: &str) -> String {
-    Value::Object(columns.keys().map(|k| (k.clone(), Value::String(hlc.to_string()))).collect()).to_string()
+impl Store {
+    async fn shape(&self, conn: &mut SqliteConnection, table: Table) -> Result<Arc<TableShape>> {
+        if let Some(shape) = self.shapes.lock().expect("shape cache").get(&table) {
+            return Ok(shape.clone());
+        }
+        let info: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT name, dflt_value FROM pragma_table_info(?) ORDER BY cid")
+                .bind(table.name())
+                .fetch_all(&mut *conn)
+                .await?;
+        // The default expressions are the schema's own text (literals in our migrations); SQLite
+        // evaluates them exactly as it would for an insert.
+        let select = info.iter().map(|(_, d)| d.as_deref().unwrap_or("NULL")).collect::<Vec<_>>().join(", ");
+        let row = sqlx::query(&format!("SELECT {select}")).fetch_one(&mut *conn).await?;
+        let defaults = info.iter().enumerate().map(|(i, (name, _))| (name.clone(), column_value(&row, i))).collect();
+        let shape = Arc::new(TableShape { columns: info.into_iter().map(|(n, _)| n).collect(), defaults });
+        self.shapes.lock().expect("shape cache").insert(table, shape.clone());
+        Ok(shape)
+    }
+
+    /// Merge one page in a handful of statements: the page's seen ids in one query, its rows in
+    /// one query per table, the per-column last-writer-wins and causal-length decisions in
+    /// memory (change by change, in page order, exactly as if each were applied on its own),
+    /// then rows and log entries written with multi-row statements.
+    async fn merge_page(&self, conn: &mut SqliteConnection, changes: &[Change], now_ms: i64) -> Result<Vec<MergeOutcome>> {
+        let ids = Value::Array(changes.iter().map(|c| Value::String(c.change_id.clone())).collect()).to_string();
+        let mut seen: HashSet<String> =
+            sqlx::query_scalar("SELECT change_id FROM change_log WHERE change_id IN (SELECT value FROM json_each(?))")
+                .bind(ids)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+
+        // The rows the page touches, one query per table.
+        let mut wanted: BTreeMap<Table, Vec<&str>> = BTreeMap::new();
+        for c in changes.iter().filter(|c| !seen.contains(&c.change_id)) {
+            if let Some(t) = Table::from_name(&c.table) {
+                wanted.entry(t).or_default().push(&c.row_id);
+            }
+        }
+        let mut shapes = BTreeMap::new();
+        let mut rows: HashMap<(Table, String), RowState> = HashMap::new();
+        for (table, row_ids) in &wanted {
+            shapes.insert(*table, self.shape(conn, *table).await?);
+            let ids = Value::Array(row_ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string();
+            let found = sqlx::query(&format!("SELECT * FROM {} WHERE id IN (SELECT value FROM json_each(?))", table.name()))
+                .bind(ids)
+                .fetch_all(&mut *conn)
+                .await?;
+            for r in &found {
+                let values = row_to_map(r);
+                let id = values.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                let clocks = values
+                    .get("updated_hlc")
+                    .and_then(Value::as_str)
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or_default();
+                rows.insert((*table, id), RowState { values, clocks, dirty: None });
+            }
+        }
+
+        let mut outcomes = Vec::with_capacity(changes.len());
+        let mut log = Vec::with_capacity(changes.len());
+        let mut parked = Vec::new();
+        let mut written = 0usize;
+        for change in changes {
+            if !seen.insert(change.change_id.clone()) {
+                outcomes.push(MergeOutcome::AlreadySeen);
+                continue;
+            }
+            let Some(table) = Table::from_name(&change.table) else {
+                // A table from a newer version: nothing of it can be applied here. It is logged as
+                // seen (so a second delivery is a no-op) and kept whole for a later version.
+                parked.push(Parked::new(change, vec![change.table.clone()])?);
+                log.push(LogEntry { change, columns: Map::new(), previous: Map::new() });
+                outcomes.push(MergeOutcome::Parked);
+                continue;
+            };
+            let unknown: Vec<String> =
+                change.columns.keys().filter(|k| !table.columns().contains(&k.as_str())).cloned().collect();
+            if !unknown.is_empty() {
+                parked.push(Parked::new(change, unknown)?);
+            }
+            let known: Map<String, Value> = change
+                .columns
+                .iter()
+                .filter(|(k, _)| table.columns().contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let key = (table, change.row_id.clone());
+            let existing = rows.get_mut(&key);
+            let local_cl = existing.as_ref().map(|r| r.values.get("cl").and_then(Value::as_i64).unwrap_or(1));
+            // A new row, or a new life of it (re-insert, or an update from that life arriving
+            // first): start fresh from this change's columns, exactly as the writer's own
+            // re-insert did.
+            let starts_fresh = local_cl.is_none_or(|local| change.cl > local && change.cl % 2 == 1);
+            let (applied, winners, previous) = match (local_cl, existing) {
+                (_, existing) if starts_fresh => {
+                    let previous = existing.map(|r| r.pick(known.keys())).unwrap_or_default();
+                    let mut values = shapes[&table].defaults.clone();
+                    values.insert("id".into(), Value::String(change.row_id.clone()));
+                    values.insert("unit_id".into(), change.unit_id.clone().map(Value::String).unwrap_or(Value::Null));
+                    values.insert("cl".into(), Value::from(change.cl));
+                    values.insert("deleted".into(), Value::from((change.cl % 2 == 0) as i64));
+                    for (k, v) in &known {
+                        values.insert(k.clone(), normalise(v));
+                    }
+                    let clocks = known.keys().map(|k| (k.clone(), Value::String(change.hlc.clone()))).collect();
+                    written += 1;
+                    rows.insert(key, RowState { values, clocks, dirty: Some(written) });
+                    (true, known, previous)
+                }
+                (Some(local), Some(row)) if change.cl > local => {
+                    row.values.insert("cl".into(), Value::from(change.cl));
+                    row.values.insert("deleted".into(), Value::from(1));
+                    row.clocks = Map::new();
+                    row.touch(&mut written);
+                    (true, Map::new(), Map::new())
+                }
+                (Some(local), _) if change.cl < local => (false, Map::new(), Map::new()),
+                (_, row) => {
+                    let row = row.expect("a missing row always starts fresh");
+                    let winners: Map<String, Value> = known
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            row.clocks.get(k).and_then(Value::as_str).is_none_or(|local| change.hlc.as_str() > local)
+                        })
+                        .collect();
+                    let previous = row.pick(winners.keys());
+                    if !winners.is_empty() {
+                        for (k, v) in &winners {
+                            row.clocks.insert(k.clone(), Value::String(change.hlc.clone()));
+                            row.values.insert(k.clone(), normalise(v));
+                        }
+                        row.touch(&mut written);
+                    }
+                    (!winners.is_empty(), winners, previous)
+                }
+            };
+            log.push(LogEntry { change, columns: winners, previous });
+            outcomes.push(if applied { MergeOutcome::Applied } else { MergeOutcome::Superseded });
+        }
+
+        for (table, shape) in &shapes {
+            let mut dirty: Vec<(usize, &RowState)> =
+                rows.iter().filter(|((t, _), _)| t == table).filter_map(|(_, r)| r.dirty.map(|o| (o, r))).collect();
+            dirty.sort_by_key(|(o, _)| *o);
+            write_rows(conn, *table, shape, dirty.into_iter().map(|(_, r)| r)).await?;
+        }
+        write_log(conn, &log, now_ms).await?;
+        for p in &parked {
+            sqlx::query(
+                "INSERT INTO parked_changes (change_id, tbl, row_id, unknown, change, parked_ms) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(change_id) DO NOTHING",
+            )
+            .bind(&p.change_id)
+            .bind(&p.table)
+            .bind(&p.row_id)
+            .bind(&p.unknown)
+            .bind(&p.change)
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await?;
+        }
+        if !parked.is_empty() {
+            tracing::warn!(parked = parked.len(), "changes from a newer version set aside (unknown tables or columns)");
+        }
+        Ok(outcomes)
+    }
+}
+
+/// A row as the page's merge sees it: loaded once, changed by every change of the page in
+/// order, written once if `dirty` (the position of its first write, to keep page order).
+struct RowState {
+    values: Map<String, Value>,
+    clocks: Map<String, Value>,
+    dirty: Option<usize>,
+}
+
+impl RowState {
+    fn pick<'k>(&self, keys: impl Iterator<Item = &'k String>) -> Map<String, Value> {
+        keys.map(|k| (k.clone(), self.values.get(k).cloned().unwrap_or(Value::Null))).collect()
+    }
+
+    fn touch(&mut self, written: &mut usize) {
+        if self.dirty.is_none() {
+            *written += 1;
+            self.dirty = Some(*written);
+        }
+    }
+}
+
+struct LogEntry<'a> {
+    change: &'a Change,
+    columns: Map<String, Value>,
+    previous: Map<String, Value>,
+}
+
+/// What this version could not merge: the whole change as it arrived, and the names it lacks.
+struct Parked {
+    change_id: String,
+    table: String,
+    row_id: String,
+    unknown: String,
+    change: String,
+}
+
+impl Parked {
+    fn new(change: &Change, unknown: Vec<String>) -> Result<Parked> {
+        Ok(Parked {
+            change_id: change.change_id.clone(),
+            table: change.table.clone(),
+            row_id: change.row_id.clone(),
+            unknown: serde_json::to_string(&unknown)?,
+            change: serde_json::to_string(change)?,
+        })
+    }
+}
+
+/// Write whole rows, many per statement. An upsert rather than delete + insert, so a row keeps its
+/// place; every column is written, so a fresh start keeps nothing of the old life.
+async fn write_rows<'r>(
+    conn: &mut SqliteConnection,
+    table: Table,
+    shape: &TableShape,
+    rows: impl Iterator<Item = &'r RowState>,
+) -> Result<()> {
+    let rows: Vec<&RowState> = rows.collect();
+    let cols = &shape.columns;
+    let tuple = format!("({})", vec!["?"; cols.len()].join(", "));
+    let update = cols.iter().filter(|c| *c != "id").map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
+    for chunk in rows.chunks((MAX_VARS / cols.len()).max(1)) {
+        let sql = format!(
+            "INSERT INTO {t} ({c}) VALUES {v} ON CONFLICT(id) DO UPDATE SET {update}",
+            t = table.name(),
+            c = cols.join(", "),
+            v = vec![tuple.as_str(); chunk.len()].join(", "),
+        );
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for c in cols {
+                q = if c == "updated_hlc" {
+                    q.bind(Value::Object(row.clocks.clone()).to_string())
+                } else {
+                    bind_value(q, row.values.get(c).unwrap_or(&Value::Null))
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Record merged changes in `change_log`, many per statement, in page order.
+async fn write_log(conn: &mut SqliteConnection, log: &[LogEntry<'_>], now_ms: i64) -> Result<()> {
+    const PER_ROW: usize = 11;
+    for chunk in log.chunks(MAX_VARS / PER_ROW) {
+        let sql = format!(
+            "INSERT INTO change_log (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, previous,
+                                     at_ms, origin, pushed) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', 1)"; chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            let c = e.change;
+            q = q
+                .bind(&c.change_id)
+                .bind(&c.device_id)
+                .bind(c.device_seq)
+                .bind(&c.table)
+                .bind(&c.row_id)
+                .bind(&c.unit_id)
+                .bind(&c.hlc)
+                .bind(c.cl)
+                .bind(Value::Object(e.columns.clone()).to_string())
+                .bind(Value::Object(e.previous.clone()).to_string())
+                .bind(now_ms);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

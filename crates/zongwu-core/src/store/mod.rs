@@ -16,10 +16,14 @@ pub use write::WriteTx;
 
 pub(crate) use values::row_to_map;
 
+use merge::TableShape;
+
 use crate::{Actor, Clock, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -38,11 +42,21 @@ pub(crate) struct WriterState {
 #[derive(Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// One connection for merging pulled pages, with `synchronous=NORMAL`: a page and the cursor
+    /// after it still commit atomically, but without an fsync each; a power cut can only lose
+    /// whole pages at the end, which the next pull fetches again. Local edits keep `FULL`.
+    merge_pool: SqlitePool,
     writer: Mutex<WriterState>,
     clock: Arc<dyn Clock>,
     device_id: String,
     path: PathBuf,
+    /// The sync server's clock minus ours, applied to HLC stamps (see [`Store::hlc_now_ms`]).
+    clock_offset_ms: AtomicI64,
+    shapes: std::sync::Mutex<HashMap<Table, Arc<TableShape>>>,
 }
+
+/// The `meta` key holding the applied clock offset, so a restart keeps stamping at server time.
+const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
 
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
@@ -57,8 +71,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
         MIGRATOR.run(&pool).await?;
+        let merge_pool =
+            SqlitePoolOptions::new().max_connections(1).connect_with(options.synchronous(SqliteSynchronous::Normal)).await?;
 
         let device_id = match meta_get(&pool, "device_id").await? {
             Some(id) => id,
@@ -77,7 +93,17 @@ impl Store {
             Some(last) => HlcClock::resume(Hlc { device_id: device_id.clone(), ..last }),
             None => HlcClock::new(device_id.clone()),
         };
-        Ok(Store { pool, writer: Mutex::new(WriterState { hlc, next_seq }), clock, device_id, path: path.to_path_buf() })
+        let clock_offset_ms = meta_get(&pool, CLOCK_OFFSET_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        Ok(Store {
+            pool,
+            merge_pool,
+            writer: Mutex::new(WriterState { hlc, next_seq }),
+            clock,
+            device_id,
+            path: path.to_path_buf(),
+            clock_offset_ms: AtomicI64::new(clock_offset_ms),
+            shapes: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -100,6 +126,27 @@ impl Store {
         self.clock.now_ms()
     }
 
+    /// The wall time HLC stamps are drawn from: this computer's clock corrected by the offset the
+    /// sync server reported ([`Store::set_clock_offset`]). A clock an hour slow thus still stamps
+    /// its writes at the office's time, so they do not lose to earlier writes elsewhere.
+    pub fn hlc_now_ms(&self) -> i64 {
+        self.clock.now_ms() + self.clock_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// The correction applied to HLC stamps (0 when the clock is within tolerance).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Stamp from now on at this computer's clock plus `offset_ms` (the server's clock minus
+    /// ours; 0 once the clock is right again). Kept across restarts.
+    pub async fn set_clock_offset(&self, offset_ms: i64) -> Result<()> {
+        if self.clock_offset_ms.swap(offset_ms, Ordering::SeqCst) != offset_ms {
+            meta_set(&self.pool, CLOCK_OFFSET_KEY, &offset_ms.to_string()).await?;
+        }
+        Ok(())
+    }
+
     /// Begin a write attributed to `actor`. Writes are serialised: only one is open at a time.
     pub async fn begin_write<'a>(&'a self, actor: &Actor) -> Result<WriteTx<'a>> {
         let guard = self.writer.lock().await;
@@ -112,6 +159,7 @@ impl Store {
 
     /// Close every connection (before a restore replaces the file).
     pub async fn close(&self) {
+        self.merge_pool.close().await;
         self.pool.close().await;
     }
 

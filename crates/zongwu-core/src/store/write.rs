@@ -17,6 +17,8 @@ pub struct WriteTx<'a> {
     actor: Actor,
     reason: Option<String>,
     now_ms: i64,
+    /// Wall time for HLC stamps: `now_ms` corrected by the server's clock offset.
+    hlc_now_ms: i64,
     device_id: String,
 }
 
@@ -28,7 +30,16 @@ impl<'a> WriteTx<'a> {
         actor: Actor,
     ) -> Self {
         let state = guard.clone();
-        WriteTx { guard, state, tx, actor, reason: None, now_ms: store.now_ms(), device_id: store.device_id().to_string() }
+        WriteTx {
+            guard,
+            state,
+            tx,
+            actor,
+            reason: None,
+            now_ms: store.now_ms(),
+            hlc_now_ms: store.hlc_now_ms(),
+            device_id: store.device_id().to_string(),
+        }
     }
 
     /// The connection inside the transaction, for reads that must see this write's own rows.
@@ -53,7 +64,7 @@ impl<'a> WriteTx<'a> {
     /// Insert a new row, or bring a deleted one back to life (its causal length moves to odd).
     pub async fn insert(&mut self, table: Table, id: &str, unit_id: Option<&str>, columns: Value) -> Result<()> {
         let columns = checked_columns(table, columns)?;
-        let hlc = self.state.hlc.tick(self.now_ms);
+        let hlc = self.state.hlc.tick(self.hlc_now_ms);
         let clocks = Value::Object(columns.keys().map(|k| (k.clone(), Value::String(hlc.encode()))).collect()).to_string();
         // Almost every insert is a fresh UUIDv7: try it first and read the old row only on a clash
         // (a 50,000-row import saves a query per row).
@@ -82,7 +93,7 @@ impl<'a> WriteTx<'a> {
         if changed.is_empty() {
             return Ok(false);
         }
-        let hlc = self.state.hlc.tick(self.now_ms);
+        let hlc = self.state.hlc.tick(self.hlc_now_ms);
         let mut clocks: Map<String, Value> =
             row.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
         for k in changed.keys() {
@@ -110,7 +121,7 @@ impl<'a> WriteTx<'a> {
     pub async fn delete(&mut self, table: Table, id: &str) -> Result<()> {
         let row = self.load_live(table, id).await?;
         let cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1) + 1;
-        let hlc = self.state.hlc.tick(self.now_ms);
+        let hlc = self.state.hlc.tick(self.hlc_now_ms);
         // A tombstone keeps its last values for the history view but no column clocks.
         sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1, updated_hlc = '{{}}' WHERE id = ?", table.name()))
             .bind(cl)

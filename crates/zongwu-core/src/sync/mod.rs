@@ -101,9 +101,15 @@ impl SyncClient {
     }
 
     /// Push the whole outbox, page by page. Returns how many changes the server acknowledged.
+    ///
+    /// Every answer carries the server's time; a clock far off then stamps at the server's time
+    /// ([`Store::set_clock_offset`]). When the server refuses a push as stamped in the future
+    /// (409 `clock_skew`: this clock ran fast while offline), the outbox is re-stamped at the
+    /// corrected time ([`Store::restamp_outbox`]) and sent again, once.
     pub async fn push_once(&self, store: &Store) -> Result<u64> {
         let mut acknowledged = 0;
         let mut resent_after_gap = false;
+        let mut restamped = false;
         while let Some(after) = store.outbox_start().await? {
             let page: Vec<_> = store.local_changes(after, PAGE).await?.into_iter().map(|(_, c)| c).collect();
             if page.is_empty() {
@@ -113,6 +119,7 @@ impl SyncClient {
             let resp = self.http.post(self.url("/api/v1/sync/push")).bearer_auth(&self.token).json(&req).send().await?;
             match decode::<PushResponse>(resp).await {
                 Ok(answer) => {
+                    store.set_clock_offset(clock_offset(answer.server_time_ms, store.now_ms()).unwrap_or(0)).await?;
                     let marked = store.mark_pushed(answer.last_device_seq).await?;
                     acknowledged += marked;
                     if marked == 0 {
@@ -127,6 +134,17 @@ impl SyncClient {
                     resent_after_gap = true;
                     store.unmark_pushed_from(expected).await?;
                 }
+                Err(SyncError::Refused { code, .. }) if code == "clock_skew" && !restamped => {
+                    restamped = true;
+                    // Learn the server's time: an empty push changes nothing and answers with it.
+                    let empty = PushRequest { device_id: store.device_id().to_string(), changes: Vec::new() };
+                    let resp = self.http.post(self.url("/api/v1/sync/push")).bearer_auth(&self.token).json(&empty).send().await?;
+                    let answer: PushResponse = decode(resp).await?;
+                    let offset = clock_offset(answer.server_time_ms, store.now_ms());
+                    tracing::warn!(offset_ms = offset, "the server refused stamps from our future; re-stamping the outbox");
+                    store.set_clock_offset(offset.unwrap_or(0)).await?;
+                    store.restamp_outbox().await?;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -134,35 +152,53 @@ impl SyncClient {
     }
 
     /// Pull every page after the stored cursor, merging each with its cursor in one transaction.
+    /// The next page is fetched while the current one merges, so a first pull costs about the
+    /// larger of the wire time and the merge time, not their sum.
     pub async fn pull_once(&self, store: &Store) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let saved = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.unwrap_or_default();
-        let (mut epoch, mut cursor) = parse_cursor(&saved);
-        loop {
-            let resp = self
-                .http
-                .get(self.url("/api/v1/sync/pull"))
-                .bearer_auth(&self.token)
-                .query(&[("cursor", cursor.to_string()), ("limit", PAGE.to_string()), ("epoch", epoch.clone())])
-                .send()
-                .await?;
-            let page: PullResponse = match decode(resp).await {
-                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => return Err(SyncError::UnknownCursor(cursor)),
-                other => other?,
+        let (epoch, cursor) = parse_cursor(&saved);
+        let mut next = Some(tokio::spawn(self.fetch_page(cursor, epoch)));
+        while let Some(fetching) = next.take() {
+            let page = fetching.await.map_err(|e| crate::Error::Internal(format!("pull: {e}")))??;
+            if page.has_more {
+                next = Some(tokio::spawn(self.fetch_page(page.next_cursor, page.epoch.clone())));
+            }
+            let saved = format!("{}:{}", page.epoch, page.next_cursor);
+            let merged = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, saved.as_str()))).await;
+            let (_, warnings) = match merged {
+                Ok(m) => m,
+                Err(e) => {
+                    if let Some(n) = next.take() {
+                        n.abort();
+                    }
+                    return Err(e.into());
+                }
             };
-            epoch = page.epoch.clone();
-            let next = format!("{epoch}:{}", page.next_cursor);
-            let (_, warnings) = store.merge_remote_with_meta(&page.changes, Some((CURSOR_KEY, next.as_str()))).await?;
             report.pulled += page.changes.len();
             report.pages += 1;
             report.skew_warnings.extend(warnings);
             report.clock_offset_ms = clock_offset(page.server_time_ms, store.now_ms());
-            cursor = page.next_cursor;
-            if !page.has_more {
-                break;
-            }
+            // A clock far off stamps at the server's time from now on (0 once it is right again).
+            store.set_clock_offset(report.clock_offset_ms.unwrap_or(0)).await?;
         }
         Ok(report)
+    }
+
+    /// One pull page after `cursor` (a future that owns what it needs, so it can run on its own
+    /// task while the previous page merges).
+    fn fetch_page(&self, cursor: i64, epoch: String) -> impl std::future::Future<Output = Result<PullResponse>> + Send + 'static {
+        let request = self.http.get(self.url("/api/v1/sync/pull")).bearer_auth(&self.token).query(&[
+            ("cursor", cursor.to_string()),
+            ("limit", PAGE.to_string()),
+            ("epoch", epoch),
+        ]);
+        async move {
+            match decode(request.send().await?).await {
+                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => Err(SyncError::UnknownCursor(cursor)),
+                other => other,
+            }
+        }
     }
 
     /// Push, then pull. When the server does not know our cursor (it was reset or restored from

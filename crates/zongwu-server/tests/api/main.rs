@@ -1,9 +1,12 @@
 //! The server's API tests, each run against SQLite and PostgreSQL (`<test>::sqlite`,
 //! `<test>::postgres`). Numbers refer to the test list of issue #3.
 
+mod client_kill;
+mod clock_skew;
 mod convergence;
 mod helpers;
 mod pg;
+mod restore;
 mod server_process;
 mod sync_client;
 
