@@ -118,7 +118,7 @@ async fn create_key(
     if !(1..=64).contains(&platform.len()) || !platform.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(Error::BadRequest("platform must be 1 to 64 letters, digits, '-' or '_'".into()));
     }
-    let label: String = req.label.trim().chars().take(100).collect();
+    let label: String = req.label.trim().chars().filter(|c| *c != '\0').take(100).collect();
     let key = app.create_platform_key(platform, &label, &caller.user.login).await?;
     Ok((StatusCode::CREATED, Json(key)))
 }
@@ -183,9 +183,14 @@ pub fn normalise_timestamp(raw: &str) -> std::result::Result<String, String> {
 
 type Problems = Vec<(&'static str, String, String)>;
 
+/// PostgreSQL refuses NUL in text; refuse it here, as a row error, on both backends.
+const NUL_REASON: &str = "含有不可见的控制字符 NUL (contains a NUL character)";
+
 fn need_text(p: &mut Problems, column: &'static str, value: &mut String, max: usize) {
     *value = value.trim().to_string();
-    if value.is_empty() {
+    if value.contains('\0') {
+        p.push((column, value.replace('\0', "").chars().take(20).collect(), NUL_REASON.into()));
+    } else if value.is_empty() {
         p.push((column, String::new(), "必填 (required)".into()));
     } else if value.chars().count() > max {
         p.push((column, value.chars().take(20).collect(), format!("超过 {max} 个字符 (too long)")));
@@ -197,6 +202,8 @@ fn opt_text(p: &mut Problems, column: &'static str, value: &mut Option<String>, 
         *v = v.trim().to_string();
         if v.is_empty() {
             *value = None;
+        } else if v.contains('\0') {
+            p.push((column, v.replace('\0', "").chars().take(20).collect(), NUL_REASON.into()));
         } else if v.chars().count() > max {
             p.push((column, v.chars().take(20).collect(), format!("超过 {max} 个字符 (too long)")));
         }
@@ -641,6 +648,9 @@ async fn get_record(
     path: std::result::Result<Path<(IntakeKind, String)>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<PlatformRecord>> {
     let Path((kind, id)) = path.map_err(|e| Error::BadRequest(e.body_text()))?;
+    if id.contains('\0') {
+        return Err(Error::BadRequest("platform_record_id must not contain NUL".into()));
+    }
     app.db
         .platform_record(&platform.0, kind.as_str(), &id)
         .await?
@@ -671,6 +681,9 @@ async fn list_records(
         return Err(Error::Forbidden("platform records are for the office and experts".into()));
     }
     let Query(params) = params.map_err(|e| Error::BadRequest(e.body_text()))?;
+    if params.after.as_deref().is_some_and(|a| a.contains('\0')) {
+        return Err(Error::BadRequest("after must not contain NUL".into()));
+    }
     if let Some(kind) = params.kind.as_deref() {
         if !["repair", "complaint", "payment"].contains(&kind) {
             return Err(Error::BadRequest("kind must be repair, complaint or payment".into()));

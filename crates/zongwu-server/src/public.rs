@@ -195,8 +195,8 @@ fn arrival_minute(date: &str, time: &str) -> Result<(String, String, i64)> {
 /// Trimmed, 1 to `max` characters.
 fn short_text(value: &str, what: &str, max: usize) -> Result<String> {
     let s = value.trim();
-    if s.is_empty() || s.chars().count() > max {
-        Err(Error::BadRequest(format!("{what}不能为空，且不超过 {max} 个字符")))
+    if s.is_empty() || s.chars().count() > max || s.contains('\0') {
+        Err(Error::BadRequest(format!("{what}不能为空，不超过 {max} 个字符，不含控制字符 NUL")))
     } else {
         Ok(s.to_string())
     }
@@ -317,7 +317,7 @@ pub(crate) fn validate_assignments(pepper: &str, req: &PublishPlan) -> Result<Ve
             name: short_text(&a.name, "姓名", 64).map_err(at)?,
             college: short_text(&a.college, "学院", 64).map_err(at)?,
             home_city: short_text(&a.home_city, "生源城市", 64).map_err(at)?,
-            campus: a.campus.trim().chars().take(64).collect(),
+            campus: a.campus.trim().chars().filter(|c| *c != '\0').take(64).collect(),
             building: short_text(&a.building, "楼栋", 64).map_err(at)?,
             room: short_text(&a.room, "房间", 64).map_err(at)?,
             bed: short_text(&a.bed, "床位", 64).map_err(at)?,

@@ -205,5 +205,11 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     let columns: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["column"].as_str().unwrap()).collect();
     assert_eq!(columns.len(), 3, "empty text, score 9 and the repeated id are all reported: {report}");
     assert!(stored(&app, "complaint").await.is_empty(), "a bad JSON batch writes nothing either");
+
+    // PostgreSQL cannot store NUL in text: a row error on both backends, never a 500.
+    let (status, report) =
+        send(&app, &key, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R\u{0}9", "水\u{0}电")]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 2, "both NUL fields are named: {report}");
 }
 both_backends!(bad_bulk_file_writes_nothing);
