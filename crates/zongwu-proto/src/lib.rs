@@ -6,6 +6,7 @@
 
 pub mod api;
 mod hlc;
+pub mod public;
 
 pub use hlc::{Hlc, HlcClock, SkewWarning, MAX_FORWARD_SKEW_MS};
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz every route of the sync server from its own OpenAPI document with schemathesis
 # (issue #3, test 11): no answer may be a 5xx. Starts a throwaway server on SQLite with demo
-# accounts, logs in as admin, runs `st run`, stops the server.
+# accounts (and the demo housing plan and platform key), logs in as admin, runs `st run` with the
+# admin's token and the platform key, stops the server.
 #
 # Usage: crates/zongwu-server/fuzz/schemathesis.sh [path/to/st] [max-examples]
 # `st` comes from `pip install schemathesis` (a virtualenv is fine); `cargo xtask test` installs
@@ -32,12 +33,14 @@ done
 TOKEN="$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"login":"admin","password":"demo-admin-pass","device_id":"schemathesis"}' |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+# The demo platform's intake key, printed by --demo, so the intake routes get past 401.
+KEY="$(sed -n 's/^demo platform key (demo-platform, shown once): //p' "$WORK/server.log")"
 # Logout would revoke the fuzzer's own token and leave nothing but 401s to test. Run from the
 # temp dir: schemathesis leaves a .schemathesis/ folder behind.
 ST="$(realpath "$(command -v "$ST")")"
 cd "$WORK"
 "$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --url "http://127.0.0.1:$PORT" \
-  -H "Authorization: Bearer $TOKEN" --exclude-path /api/v1/auth/logout \
+  -H "Authorization: Bearer $TOKEN" -H "X-Api-Key: $KEY" --exclude-path /api/v1/auth/logout \
   --checks not_a_server_error --max-examples "$MAX_EXAMPLES"
 cd "$OLDPWD"
 if grep -qiE 'panicked|ERROR' "$WORK/server.log"; then

@@ -4,6 +4,7 @@
 use crate::auth::{self, AuthUser, ClientAddr};
 use crate::db::{Device, NewUser, Role, User};
 use crate::error::{Error, Result};
+use crate::intake::ApiKeyAuth;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Path, Query, State};
@@ -39,15 +40,22 @@ pub fn routes() -> Router<AppState> {
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull))
         .route("/openapi.json", get(openapi))
+        .merge(crate::public::routes())
+        .merge(crate::intake::routes())
 }
 
 /// The OpenAPI document of every route, generated from the handlers and wire types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "zongwu sync server", description = "Sync, auth and users for zongwu desktops."),
-    paths(login, logout, create_user, list_users, update_user, list_devices, remove_device, push, pull),
-    components(schemas(zongwu_proto::Change, Account, ErrorBody, User, Device, crate::db::Role)),
-    modifiers(&BearerAuth)
+    info(title = "zongwu sync server", description = "Sync, auth and users for zongwu desktops; the public freshman API; \
+        platform intake."),
+    paths(login, logout, create_user, list_users, update_user, list_devices, remove_device, push, pull,
+          crate::public::room, crate::public::roommates, crate::public::register_arrival, crate::public::companions,
+          crate::public::list_plans, crate::public::put_plan,
+          crate::intake::create_key, crate::intake::post_repair_tickets, crate::intake::post_complaints,
+          crate::intake::post_payments, crate::intake::post_file, crate::intake::get_record, crate::intake::list_records),
+    components(schemas(zongwu_proto::Change, Account, ErrorBody, User, Device, crate::db::Role, crate::intake::IntakeKind)),
+    modifiers(&BearerAuth, &ApiKeyAuth)
 )]
 pub struct ApiDoc;
 

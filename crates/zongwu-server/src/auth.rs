@@ -44,19 +44,94 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Failed logins per account and per client address within a sliding window. In memory: a
-/// restart forgets them, and each instance counts its own (enough against online guessing).
+/// Events per key within a sliding window, each key with its own limit: failed logins per
+/// account and per address, public lookups per student number and per address. In memory: a
+/// restart forgets them, and each instance counts its own (enough against online guessing; with
+/// several instances behind a load balancer the effective limit is the sum).
+#[derive(Debug)]
+pub struct RateLimiter {
+    events: Mutex<HashMap<String, VecDeque<i64>>>,
+    window_ms: i64,
+}
+
+impl RateLimiter {
+    pub fn new(window_secs: i64) -> Self {
+        RateLimiter { events: Mutex::new(HashMap::new()), window_ms: window_secs * 1000 }
+    }
+
+    /// Events of `key` still inside the window, dropping older ones.
+    fn count(map: &mut HashMap<String, VecDeque<i64>>, key: &str, cutoff: i64) -> usize {
+        map.get_mut(key).map_or(0, |q| {
+            while q.front().is_some_and(|t| *t <= cutoff) {
+                q.pop_front();
+            }
+            q.len()
+        })
+    }
+
+    /// Whether every `(key, limit)` has fewer than `limit` events in the window.
+    pub fn allowed(&self, limits: &[(&str, usize)], now_ms: i64) -> bool {
+        let mut map = self.events.lock().expect("limiter lock");
+        let cutoff = now_ms - self.window_ms;
+        limits.iter().all(|(key, limit)| Self::count(&mut map, key, cutoff) < *limit)
+    }
+
+    /// Count an event against every key.
+    pub fn record<'a>(&self, keys: impl IntoIterator<Item = &'a str>, now_ms: i64) {
+        let mut map = self.events.lock().expect("limiter lock");
+        Self::record_locked(&mut map, keys, now_ms, self.window_ms);
+    }
+
+    fn record_locked<'a>(
+        map: &mut HashMap<String, VecDeque<i64>>,
+        keys: impl IntoIterator<Item = &'a str>,
+        now_ms: i64,
+        window_ms: i64,
+    ) {
+        if map.len() > 100_000 {
+            let cutoff = now_ms - window_ms;
+            map.retain(|_, q| q.back().is_some_and(|t| *t > cutoff));
+        }
+        for key in keys {
+            match map.get_mut(key) {
+                Some(q) => q.push_back(now_ms),
+                None => {
+                    map.insert(key.to_string(), VecDeque::from([now_ms]));
+                }
+            }
+        }
+    }
+
+    /// [`allowed`](Self::allowed), and if so [`record`](Self::record), under one lock: for limits
+    /// that count every request, not only failures.
+    pub fn admit(&self, limits: &[(&str, usize)], now_ms: i64) -> bool {
+        let mut map = self.events.lock().expect("limiter lock");
+        let cutoff = now_ms - self.window_ms;
+        if !limits.iter().all(|(key, limit)| Self::count(&mut map, key, cutoff) < *limit) {
+            return false;
+        }
+        Self::record_locked(&mut map, limits.iter().map(|(k, _)| *k), now_ms, self.window_ms);
+        true
+    }
+
+    /// Forget a key's events.
+    pub fn clear(&self, key: &str) {
+        self.events.lock().expect("limiter lock").remove(key);
+    }
+}
+
+/// Failed logins per account and per client address within a sliding window (a [`RateLimiter`]
+/// that counts failures only).
 #[derive(Debug)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
+    failures: RateLimiter,
     per_account: usize,
     per_address: usize,
-    window_ms: i64,
 }
 
 impl LoginLimiter {
     pub fn new(per_account: usize, per_address: usize, window_secs: i64) -> Self {
-        LoginLimiter { failures: Mutex::new(HashMap::new()), per_account, per_address, window_ms: window_secs * 1000 }
+        LoginLimiter { failures: RateLimiter::new(window_secs), per_account, per_address }
     }
 
     fn keys(login: &str, addr: Option<IpAddr>) -> (String, Option<String>) {
@@ -66,37 +141,21 @@ impl LoginLimiter {
     /// Whether another attempt is allowed now.
     pub fn allowed(&self, login: &str, addr: Option<IpAddr>, now_ms: i64) -> bool {
         let (account, address) = Self::keys(login, addr);
-        let mut map = self.failures.lock().expect("limiter lock");
-        let cutoff = now_ms - self.window_ms;
-        let mut count = |key: &str| {
-            map.get_mut(key).map_or(0, |q| {
-                while q.front().is_some_and(|t| *t <= cutoff) {
-                    q.pop_front();
-                }
-                q.len()
-            })
-        };
-        let account_ok = count(&account) < self.per_account;
-        let address_ok = address.as_deref().is_none_or(|a| count(a) < self.per_address);
-        account_ok && address_ok
+        let mut limits = vec![(account.as_str(), self.per_account)];
+        if let Some(a) = &address {
+            limits.push((a.as_str(), self.per_address));
+        }
+        self.failures.allowed(&limits, now_ms)
     }
 
     pub fn record_failure(&self, login: &str, addr: Option<IpAddr>, now_ms: i64) {
         let (account, address) = Self::keys(login, addr);
-        let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() > 100_000 {
-            let cutoff = now_ms - self.window_ms;
-            map.retain(|_, q| q.back().is_some_and(|t| *t > cutoff));
-        }
-        map.entry(account).or_default().push_back(now_ms);
-        if let Some(a) = address {
-            map.entry(a).or_default().push_back(now_ms);
-        }
+        self.failures.record(std::iter::once(account.as_str()).chain(address.as_deref()), now_ms);
     }
 
     /// A successful login clears the account's failures (not the address's).
     pub fn record_success(&self, login: &str) {
-        self.failures.lock().expect("limiter lock").remove(&format!("login:{login}"));
+        self.failures.clear(&format!("login:{login}"));
     }
 }
 
@@ -161,5 +220,17 @@ mod tests {
         assert!(!l.allowed("u", a, 10), "the fourth attempt within the window is refused");
         assert!(l.allowed("other", a, 10), "another account from the same address is still allowed");
         assert!(l.allowed("u", a, 61_000), "failures older than the window no longer count");
+    }
+
+    #[test]
+    fn admit_counts_every_request_against_every_key() {
+        let l = RateLimiter::new(60);
+        for i in 0..2 {
+            assert!(l.admit(&[("student:1", 2), ("addr:a", 3)], i), "request {i} is within both limits");
+        }
+        assert!(!l.admit(&[("student:1", 2), ("addr:a", 3)], 2), "the student's third request is refused");
+        assert!(l.admit(&[("student:2", 2), ("addr:a", 3)], 3), "another student from the address is admitted");
+        assert!(!l.admit(&[("student:3", 2), ("addr:a", 3)], 4), "the address's fourth request is refused");
+        assert!(l.admit(&[("student:1", 2), ("addr:a", 3)], 61_000), "the window moves on");
     }
 }

@@ -52,3 +52,55 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>> {
     }
     Ok(all)
 }
+
+/// What [`seed_public`] set up, printed on start so people can try the public API.
+#[derive(Debug, Clone)]
+pub struct DemoPublic {
+    pub plan_id: String,
+    pub students: usize,
+    /// One student to look up, and their second factor.
+    pub student_no: String,
+    pub second_factor: String,
+    /// The intake key of the `demo-platform` (a new one per start: keys are stored only hashed).
+    pub platform_key: String,
+}
+
+/// The demo student number of index `i` (0-based) and its second factor: `2026` + six digits,
+/// and the last six characters of a made-up ID number. A load test derives the same pairs.
+pub fn demo_student(i: usize) -> (String, String) {
+    (format!("2026{:06}", i + 1), format!("{:06}", (i * 7919 + 123_457) % 1_000_000))
+}
+
+/// Publish a demo housing plan of `students` freshmen (four to a room) and create a demo platform
+/// key. Separate from [`seed`] so the accounts and the public data can change independently.
+pub async fn seed_public(state: &AppState, students: usize) -> Result<DemoPublic> {
+    use zongwu_proto::public::{PlanAssignment, PublishPlan};
+    const COLLEGES: [&str; 6] = ["计算机学院", "矿业工程学院", "安全工程学院", "机电工程学院", "化工学院", "外国语言文化学院"];
+    const CITIES: [&str; 8] = ["徐州", "南京", "苏州", "郑州", "济南", "合肥", "西安", "成都"];
+    const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+    const GIVEN: [&str; 8] = ["子涵", "浩然", "雨桐", "梓轩", "欣怡", "宇航", "思远", "佳琪"];
+    let assignments = (0..students)
+        .map(|i| {
+            let (student_no, second_factor) = demo_student(i);
+            let room = i / 4;
+            PlanAssignment {
+                student_no,
+                name: format!("{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8]),
+                college: COLLEGES[(i / 4) % COLLEGES.len()].into(),
+                home_city: CITIES[(i * 5) % CITIES.len()].into(),
+                campus: "南湖".into(),
+                building: format!("{}号楼", room / 200 + 1),
+                room: format!("{}", 100 * ((room % 200) / 20 + 1) + room % 20 + 1),
+                bed: format!("{}", i % 4 + 1),
+                second_factor,
+            }
+        })
+        .collect();
+    let plan = PublishPlan { name: "2026 级新生住宿（演示）".into(), published: true, assignments };
+    let rows = crate::public::validate_assignments(&state.pepper, &plan)?;
+    let plan_id = "demo-plan-2026".to_string();
+    state.db.put_plan(&plan_id, &plan.name, true, &rows, state.now_ms()).await?;
+    let key = state.create_platform_key("demo-platform", "演示平台", "demo").await?;
+    let (student_no, second_factor) = demo_student(0);
+    Ok(DemoPublic { plan_id, students, student_no, second_factor, platform_key: key.key })
+}

@@ -4,6 +4,9 @@
 //! cursor; the server enforces who may read and write what (an officer sees and writes only their
 //! unit). Storage is SQLite by default or PostgreSQL by URL, behind [`db::Database`].
 //!
+//! The same server answers the public freshman API ([`public`]) and takes in the service
+//! platforms' records ([`intake`]).
+//!
 //! [`launch`] is the seam tests use: settings, a bound listener and a shutdown future in, a
 //! running server out, so a test binds port 0 and never races for a port.
 
@@ -12,6 +15,8 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod intake;
+pub mod public;
 pub mod settings;
 
 pub use error::{Error, Result};
@@ -42,6 +47,10 @@ pub struct AppState {
     /// Verified against when a login does not exist, at the configured cost, so response times
     /// do not reveal which logins exist.
     pub dummy_hash: Arc<str>,
+    /// Requests of the public freshman API per student number and per address.
+    pub public_limiter: Arc<auth::RateLimiter>,
+    /// The key of second-factor hashes (see [`public`]).
+    pub pepper: Arc<str>,
 }
 
 impl AppState {
@@ -60,7 +69,13 @@ impl AppState {
             .await
             .map_err(|e| Error::Internal(e.to_string()))??
             .into();
-        let state = AppState { settings: Arc::new(settings), db, limiter, epoch, dummy_hash };
+        let public_limiter = Arc::new(auth::RateLimiter::new(settings.public_window_secs));
+        let pepper = match settings.second_factor_pepper.expose().as_str() {
+            "" => db.meta_or_init("second_factor_pepper", &auth::new_token()).await?,
+            set => set.to_string(),
+        }
+        .into();
+        let state = AppState { settings: Arc::new(settings), db, limiter, epoch, dummy_hash, public_limiter, pepper };
         if let Some(admin) = state.settings.bootstrap_admin.clone() {
             if state.db.user_count().await? == 0 {
                 state

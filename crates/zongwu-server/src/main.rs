@@ -13,7 +13,8 @@ struct Cli {
     /// TOML settings file (values from ZONGWU_* environment variables override it).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Seed demo accounts (admin, office, expert, one officer per demo unit) and print them.
+    /// Seed demo accounts (admin, office, expert, one officer per demo unit) and print them; also
+    /// publish a demo housing plan (`ZONGWU_DEMO_STUDENTS`, default 10,000) and a platform key.
     #[arg(long)]
     demo: bool,
 }
@@ -33,9 +34,27 @@ async fn main() -> anyhow::Result<()> {
         for a in accounts {
             println!("  {:<10} {:<22} {:<8} {}", a.login, a.password, a.role.as_str(), a.unit_id.as_deref().unwrap_or("-"));
         }
+        print_demo_public(&state, &listener).await?;
     }
     zongwu_server::serve(state, listener, shutdown_signal()).await.context("serving")?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Seed the demo housing plan and platform key, and print how to call them.
+async fn print_demo_public(state: &AppState, listener: &tokio::net::TcpListener) -> anyhow::Result<()> {
+    let students = std::env::var("ZONGWU_DEMO_STUDENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let p = zongwu_server::demo::seed_public(state, students).await.context("seeding the demo housing plan")?;
+    let addr = listener.local_addr().context("local address")?;
+    println!("demo housing plan {} published: {} freshmen (2026000001…), four to a room", p.plan_id, p.students);
+    println!("  查住宿: curl -s http://{addr}/api/v1/public/room -H 'content-type: application/json' \\");
+    println!("          -d '{{\"student_no\":\"{}\",\"second_factor\":\"{}\"}}'", p.student_no, p.second_factor);
+    println!("demo platform key (demo-platform, shown once): {}", p.platform_key);
+    println!(
+        "  报修: curl -s http://{addr}/api/v1/intake/repair-tickets -H 'x-api-key: {}' -H 'content-type: application/json' \\",
+        p.platform_key
+    );
+    println!("          -d '{{\"records\":[{{\"platform_record_id\":\"R1\",\"unit\":\"饮食服务中心\",\"created_at\":\"2026-09-01 10:00\"}}]}}'");
     Ok(())
 }
 

@@ -47,6 +47,21 @@ pub struct Settings {
     pub argon2_memory_kib: u32,
     /// Create this admin when the server has no users yet.
     pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// Public freshman requests (every request, not only failures) allowed per student number,
+    /// and per client address, within `public_window_secs`; beyond that 429. A load test raises
+    /// them (`ZONGWU_PUBLIC_REQUESTS_PER_ADDRESS=…`, see docs/benchmarks.md).
+    pub public_requests_per_student: usize,
+    pub public_requests_per_address: usize,
+    pub public_window_secs: i64,
+    /// Take the client address of public requests from this header (e.g. `X-Real-IP`, the first
+    /// address of `X-Forwarded-For`) instead of the peer. Set it only behind a proxy that
+    /// overwrites the header; otherwise anyone can pick their own address and evade the limit.
+    pub public_client_ip_header: Option<String>,
+    /// Key for hashing freshmen's second factors. Keep it out of the database (environment or
+    /// file) so a copy of the database alone cannot test guesses offline. Empty: one is drawn and
+    /// kept in the database (`server_meta`), which still works but protects less. Changing it
+    /// invalidates every stored second factor until the plans are uploaded again.
+    pub second_factor_pepper: Secret<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +84,11 @@ impl Default for Settings {
             login_window_secs: 15 * 60,
             argon2_memory_kib: 19 * 1024,
             bootstrap_admin: None,
+            public_requests_per_student: 30,
+            public_requests_per_address: 600,
+            public_window_secs: 10 * 60,
+            public_client_ip_header: None,
+            second_factor_pepper: Secret::new(String::new()),
         }
     }
 }

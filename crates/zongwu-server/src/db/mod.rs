@@ -9,6 +9,8 @@
 //! The one real difference is how a push serialises the assignment of server sequence numbers so
 //! that they become visible to pullers in order (see [`Database::push`]).
 
+pub mod housing;
+pub mod platform;
 mod postgres;
 mod queries;
 mod sqlite;
@@ -94,8 +96,10 @@ pub struct PullPage {
     pub horizon: i64,
 }
 
+/// Everything the server stores: users, tokens and changes here; published housing plans and
+/// arrivals in [`housing`]; platform keys and records in [`platform`].
 #[async_trait]
-pub trait Database: Send + Sync + 'static {
+pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 'static {
     /// Fails with `Conflict` when the login is taken.
     async fn create_user(&self, user: &NewUser, now_ms: i64) -> Result<User>;
     /// The user and their password hash.

@@ -42,3 +42,5 @@ impl std::fmt::Debug for PgDatabase {
 }
 
 super::queries::impl_database!(PgDatabase, Postgres);
+super::housing::impl_housing!(PgDatabase, Postgres);
+super::platform::impl_platform!(PgDatabase, Postgres);

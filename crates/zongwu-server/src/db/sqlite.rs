@@ -46,3 +46,5 @@ impl std::fmt::Debug for SqliteDatabase {
 }
 
 super::queries::impl_database!(SqliteDatabase, Sqlite);
+super::housing::impl_housing!(SqliteDatabase, Sqlite);
+super::platform::impl_platform!(SqliteDatabase, Sqlite);

@@ -5,7 +5,9 @@ mod client_kill;
 mod clock_skew;
 mod convergence;
 mod helpers;
+mod intake;
 mod pg;
+mod public;
 mod restore;
 mod server_process;
 mod sync_client;
@@ -312,10 +314,24 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/devices/{device_id}",
         "/api/v1/sync/push",
         "/api/v1/sync/pull",
+        "/api/v1/public/room",
+        "/api/v1/public/roommates",
+        "/api/v1/public/arrival",
+        "/api/v1/public/companions",
+        "/api/v1/housing/plans",
+        "/api/v1/housing/plans/{plan_id}",
+        "/api/v1/intake/keys",
+        "/api/v1/intake/repair-tickets",
+        "/api/v1/intake/complaints",
+        "/api/v1/intake/payments",
+        "/api/v1/intake/{kind}/file",
+        "/api/v1/intake/{kind}/records/{platform_record_id}",
+        "/api/v1/platform-records",
     ]);
     assert_eq!(paths, routes, "every route is documented, and nothing else");
     assert!(doc["components"]["schemas"]["Change"].is_object(), "the wire type of a change is described");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object(), "bearer auth is declared");
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object(), "the platforms' API key is declared");
 }
 
 /// The admin's user and device management takes effect at once on tokens already issued.

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Load test of the public room lookup (查住宿) with wrk (Debian: apt-get install -y wrk): a
+# release server with `--demo` (a published plan of 10,000 freshmen) on a fresh SQLite file or a
+# throwaway PostgreSQL cluster, then wrk with room_lookup.lua, which asks for a random student
+# each time. The rate limits are raised for the run (one address sends everything):
+# ZONGWU_PUBLIC_REQUESTS_PER_STUDENT / _PER_ADDRESS. Prints the machine, the load average
+# before and after, and wrk's report. See docs/benchmarks.md, "Public API figures".
+#
+# Usage: crates/zongwu-server/bench/public_api.sh [sqlite|postgres] [duration=30s] [connections=64]
+# WRK_THREADS (default 1: wrk shares the two cores with the server, one thread is plenty).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+BACKEND="${1:-sqlite}"
+DURATION="${2:-30s}"
+CONNS="${3:-64}"
+THREADS="${WRK_THREADS:-1}"
+PORT="${ZONGWU_BENCH_PORT:-18798}"
+TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
+WORK="$(mktemp -d)"
+chmod 755 "$WORK"
+cargo build -q --release -p zongwu-server
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+SERVER=""
+PGDATA_DIR=""
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  [ -n "$PGDATA_DIR" ] && as_postgres pg_ctl -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+case "$BACKEND" in
+  sqlite) DB="sqlite://$WORK/bench.db" ;;
+  postgres)
+    PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    PGDATA_DIR="$WORK/pgdata"
+    mkdir -p "$PGDATA_DIR" && [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
+    as_postgres initdb -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
+    # Default durability settings; the lookup only reads.
+    as_postgres pg_ctl -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w \
+      -o "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1" start >/dev/null
+    DB="postgres://postgres@127.0.0.1:$PGPORT/postgres"
+    ;;
+  *) echo "usage: $0 [sqlite|postgres] [duration] [connections]" >&2; exit 2 ;;
+esac
+
+(
+  cd "$WORK"
+  ZONGWU_DATABASE_URL="$DB" ZONGWU_LISTEN="127.0.0.1:$PORT" \
+    ZONGWU_PUBLIC_REQUESTS_PER_STUDENT=1000000000 ZONGWU_PUBLIC_REQUESTS_PER_ADDRESS=1000000000 \
+    ZONGWU_PUBLIC_WINDOW_SECS=60 \
+    exec "$TARGET/release/zongwu-server" --demo >server.log 2>&1
+) &
+SERVER=$!
+for _ in $(seq 300); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$PORT/api/v1/public/room" -H 'content-type: application/json' \
+  -d '{"student_no":"2026000001","second_factor":"123457"}' >/dev/null || { echo "the demo lookup fails" >&2; cat "$WORK/server.log" >&2; exit 1; }
+
+LUA="crates/zongwu-server/bench/room_lookup.lua"
+wrk -t"$THREADS" -c"$CONNS" -d5s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null # warm-up
+echo "backend: $BACKEND ($( [ "$BACKEND" = postgres ] && postgres --version 2>/dev/null || echo "SQLite, WAL"))"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(wrk -v 2>&1 | head -1)"
+echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates migrations || echo '+dirty')"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "command: wrk -t$THREADS -c$CONNS -d$DURATION --latency -s $LUA http://127.0.0.1:$PORT"
+wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

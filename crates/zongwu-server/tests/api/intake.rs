@@ -1,0 +1,215 @@
+//! Platform intake (issue #3): per-platform API keys, idempotent by the platform's record id,
+//! platforms kept apart, bulk files (GBK CSV, xlsx) all-or-nothing with a row-level report.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A new key for `platform`, created by the admin.
+async fn platform_key(app: &TestApp, platform: &str) -> String {
+    let resp = app
+        .http
+        .post(app.url("/api/v1/intake/keys"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"platform": platform, "label": "测试"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED, "the admin creates a platform key");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["platform"], platform);
+    body["key"].as_str().expect("the key is shown once").to_string()
+}
+
+async fn send(app: &TestApp, key: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let resp = app.http.post(app.url(path)).header("x-api-key", key).json(&body).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn send_file(app: &TestApp, key: &str, kind: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let resp =
+        app.http.post(app.url(&format!("/api/v1/intake/{kind}/file"))).header("x-api-key", key).body(bytes).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Every stored record of `kind`, as the office lists them.
+async fn stored(app: &TestApp, kind: &str) -> Vec<Value> {
+    let resp = app
+        .http
+        .get(app.url(&format!("/api/v1/platform-records?kind={kind}")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let page: Value = resp.json().await.unwrap();
+    page["records"].as_array().unwrap().clone()
+}
+
+fn ticket(id: &str, unit: &str) -> Value {
+    json!({"platform_record_id": id, "unit": unit, "category": "水电", "location": "桃1-101", "created_at": "2026-09-01 10:00"})
+}
+
+/// A replayed batch stores each record once; a later state of a record updates its one row.
+async fn intake_replay_stores_one_row(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = platform_key(&app, "wechat").await;
+    let batch = json!({"records": [ticket("R1", "水电中心"), ticket("R2", "物业中心")]});
+    let (status, report) = send(&app, &key, "/api/v1/intake/repair-tickets", batch.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["created"].as_i64(), report["unchanged"].as_i64()), (Some(2), Some(0)));
+    let (_, report) = send(&app, &key, "/api/v1/intake/repair-tickets", batch).await;
+    assert_eq!((report["created"].as_i64(), report["unchanged"].as_i64()), (Some(0), Some(2)), "a replay changes nothing");
+    assert_eq!(stored(&app, "repair").await.len(), 2, "each record is stored once");
+
+    let mut done = ticket("R1", "水电中心");
+    done["completed_at"] = json!("2026-09-01 15:30");
+    done["rating"] = json!(5);
+    let (_, report) = send(&app, &key, "/api/v1/intake/repair-tickets", json!({"records": [done]})).await;
+    assert_eq!(report["updated"], 1, "a later state of the same ticket updates it");
+    let records = stored(&app, "repair").await;
+    assert_eq!(records.len(), 2, "still one row per ticket");
+    let r1 = records.iter().find(|r| r["platform_record_id"] == "R1").unwrap();
+    assert_eq!((r1["payload"]["rating"].as_i64(), r1["occurred_at"].as_str()), (Some(5), Some("2026-09-01 10:00:00")));
+
+    let (status, report) = send(
+        &app,
+        &key,
+        "/api/v1/intake/complaints",
+        json!({"records": [
+        {"platform_record_id": "C1", "text": "食堂排队太久", "created_at": "2026-09-02 12:00", "satisfaction": 2}]}),
+    )
+    .await;
+    assert_eq!((status, report["created"].as_i64()), (StatusCode::OK, Some(1)));
+    let (status, _) = send(
+        &app,
+        &key,
+        "/api/v1/intake/payments",
+        json!({"records": [
+        {"platform_record_id": "P1", "item": "电费", "amount_cents": 5000, "paid_at": "2026-09-02 12:00"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored(&app, "payment").await.len(), 1, "kinds are kept apart");
+}
+both_backends!(intake_replay_stores_one_row);
+
+/// No key or a wrong key is 401; only an admin creates keys.
+async fn intake_refuses_bad_keys(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = platform_key(&app, "wechat").await;
+    let batch = json!({"records": [ticket("R1", "水电中心")]});
+    let resp = app.http.post(app.url("/api/v1/intake/repair-tickets")).json(&batch).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "no key, no intake");
+    let (status, _) = send(&app, &format!("{key}0"), "/api/v1/intake/repair-tickets", batch.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong key is refused");
+    let (status, _) = send(&app, &app.admin_token, "/api/v1/intake/repair-tickets", batch).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a user's token is not a platform key");
+    assert!(stored(&app, "repair").await.is_empty(), "nothing was written");
+
+    let office = app.user_token("office1", "office", None, "office-device").await;
+    let resp =
+        app.http.post(app.url("/api/v1/intake/keys")).bearer_auth(&office).json(&json!({"platform": "x"})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "only an admin creates platform keys");
+    let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
+    let resp = app.http.get(app.url("/api/v1/platform-records")).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "officers do not read other units' platform data");
+}
+both_backends!(intake_refuses_bad_keys);
+
+/// Another platform's key reaches only its own records, even under the same record ids.
+async fn platforms_cannot_touch_each_others_records(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = platform_key(&app, "wechat").await;
+    let b = platform_key(&app, "alipay").await;
+    send(&app, &a, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R1", "水电中心"), ticket("R2", "水电中心")]}))
+        .await;
+    let (status, report) = send(&app, &b, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R1", "伪造单位")]})).await;
+    assert_eq!((status, report["created"].as_i64()), (StatusCode::OK, Some(1)), "B's R1 is B's own record, not an update of A's");
+
+    let get = |key: &str, id: &str| {
+        app.http.get(app.url(&format!("/api/v1/intake/repair-tickets/records/{id}"))).header("x-api-key", key).send()
+    };
+    let mine: Value = get(&a, "R1").await.unwrap().json().await.unwrap();
+    assert_eq!((mine["platform"].as_str(), mine["unit"].as_str()), (Some("wechat"), Some("水电中心")), "A's record is untouched");
+    assert_eq!(get(&b, "R2").await.unwrap().status(), StatusCode::NOT_FOUND, "B cannot read A's records");
+    let records = stored(&app, "repair").await;
+    assert_eq!(records.len(), 3);
+    assert_eq!(records.iter().filter(|r| r["platform"] == "alipay").count(), 1);
+}
+both_backends!(platforms_cannot_touch_each_others_records);
+
+/// A platform export with one bad row writes nothing and names the row; the fixed file is taken
+/// whole. GBK CSV, xlsx with a title row, a JSON batch, and bytes that are no file at all.
+async fn bad_bulk_file_writes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = platform_key(&app, "wechat").await;
+    let csv = |third_time: &str| {
+        let text = format!(
+            "报修单号,服务单位,报修类别,报修地点,报修时间,完成时间,评价\r\n\
+             W001,水电中心,水电,桃1-101,2026-09-01 08:00,2026-09-01 09:30,5\r\n\
+             W002,物业中心,门窗,桃1-102,2026/9/1 8:05,,\r\n\
+             W003,物业中心,门窗,桃1-103,{third_time},,4\r\n"
+        );
+        encoding_rs::GBK.encode(&text).0.into_owned()
+    };
+    let (status, report) = send_file(&app, &key, "repair-tickets", csv("2026-09-01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert_eq!(report["accepted"], false);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "exactly the bad cell is reported: {report}");
+    assert_eq!((errors[0]["row"].as_i64(), errors[0]["column"].as_str()), (Some(4), Some("created_at")), "row 4 of the sheet");
+    assert!(stored(&app, "repair").await.is_empty(), "a bad file writes nothing, not even its good rows");
+
+    let (status, report) = send_file(&app, &key, "repair-tickets", csv("2026-09-01 08:10")).await;
+    assert_eq!((status, report["created"].as_i64()), (StatusCode::OK, Some(3)), "the fixed GBK file is taken whole: {report}");
+    let (_, report) = send_file(&app, &key, "repair-tickets", csv("2026-09-01 08:10")).await;
+    assert_eq!(report["unchanged"], 3, "uploading the same export again adds nothing");
+
+    // An xlsx export with a title row above the header; amounts in yuan.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write(0, 0, "2026年9月缴费明细").unwrap();
+    for (c, h) in ["订单号", "缴费项目", "金额（元）", "支付时间"].iter().enumerate() {
+        sheet.write(1, c as u16, *h).unwrap();
+    }
+    let rows = [["P001", "电费", "30.5", "2026-09-01 10:00"], ["P002", "热水", "-1", "2026-09-01 11:00"]];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write(r as u32 + 2, c as u16, *v).unwrap();
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let (status, report) = send_file(&app, &key, "payments", bytes).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a negative amount spoils the file: {report}");
+    assert_eq!(report["errors"][0]["row"], 4, "the sheet's own row number, title row counted");
+    assert!(stored(&app, "payment").await.is_empty());
+
+    let (status, report) = send_file(&app, &key, "complaints", b"PK\x03\x04 not really a workbook".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an unreadable file is a report, not a server error: {report}");
+    assert_eq!(report["errors"][0]["row"], 0);
+
+    let (status, report) = send(
+        &app,
+        &key,
+        "/api/v1/intake/complaints",
+        json!({"records": [
+        {"platform_record_id": "C1", "text": "好", "created_at": "2026-09-02 12:00"},
+        {"platform_record_id": "C1", "text": "", "created_at": "2026-09-02 12:00", "satisfaction": 9}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let columns: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["column"].as_str().unwrap()).collect();
+    assert_eq!(columns.len(), 3, "empty text, score 9 and the repeated id are all reported: {report}");
+    assert!(stored(&app, "complaint").await.is_empty(), "a bad JSON batch writes nothing either");
+
+    // PostgreSQL cannot store NUL in text: a row error on both backends, never a 500.
+    let (status, report) =
+        send(&app, &key, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R\u{0}9", "水\u{0}电")]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 2, "both NUL fields are named: {report}");
+}
+both_backends!(bad_bulk_file_writes_nothing);
