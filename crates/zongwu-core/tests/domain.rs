@@ -257,3 +257,51 @@ async fn demo_data_fills_every_board_column() {
     assert_eq!(statuses.len(), 7, "every workflow state has demo needs: {statuses:?}");
     assert!(demo::generate(&store, &demo::DemoSize::default()).await.is_err(), "demo data only into an empty database");
 }
+
+/// Conflicts stay visible in the history: the local value that lost to another device names
+/// that device; the merged entry shows the value it overwrote, where and when it was written;
+/// a remote change that lost everywhere is marked superseded.
+#[tokio::test]
+async fn history_shows_values_overwritten_by_a_merge() {
+    use zongwu_core::store::Table;
+    let dir = TempDir::new().unwrap();
+    let a = Store::open(&dir.path().join("a.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    let b = Store::open(&dir.path().join("b.db"), Arc::new(FixedClock::new(1_700_000_060_000))).await.unwrap();
+    let admin = Actor::local_admin();
+    let unit = units::save(
+        &a,
+        &admin,
+        UnitInput { id: None, code: "ZW02".into(), name: "饮食服务中心".into(), kind: UnitKind::ServiceUnit, active: true },
+    )
+    .await
+    .unwrap();
+    b.merge_remote(&a.local_changes(0, 100).await.unwrap().into_iter().map(|(_, c)| c).collect::<Vec<_>>()).await.unwrap();
+
+    async fn rename(store: &Store, id: &str, name: &str) {
+        let mut tx = store.begin_write(&Actor::local_admin()).await.unwrap();
+        tx.update(Table::Units, id, serde_json::json!({ "name": name })).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    async fn from(s: &Store) -> Vec<zongwu_proto::Change> {
+        s.local_changes(0, 100).await.unwrap().into_iter().map(|(_, c)| c).collect()
+    }
+    rename(&a, &unit.id, "A 改的名字").await;
+    rename(&b, &unit.id, "B 改的名字").await; // one minute later by b's clock: b wins
+    a.merge_remote(&from(&b).await).await.unwrap();
+    b.merge_remote(&from(&a).await).await.unwrap();
+
+    let on_a = history::for_row(&a, &admin, "units", &unit.id).await.unwrap();
+    let lost = on_a.iter().find(|e| e.origin == "local" && e.fields.iter().any(|f| f.after == "A 改的名字")).unwrap();
+    let lost_field = lost.fields.iter().find(|f| f.column == "name").unwrap();
+    assert_eq!(lost_field.overwritten_by.as_deref(), Some(b.device_id()), "a's value says which device replaced it");
+    let winner = on_a.last().unwrap();
+    assert_eq!(winner.origin, "remote");
+    assert_eq!(winner.device_id, b.device_id(), "the merged entry names its device");
+    assert_eq!(winner.written_ms, 1_700_000_060_000, "and when it was written there");
+    let f = &winner.fields[0];
+    assert_eq!((f.before.as_str(), f.after.as_str()), (Some("A 改的名字"), Some("B 改的名字")), "the overwritten value is shown");
+
+    let on_b = history::for_row(&b, &admin, "units", &unit.id).await.unwrap();
+    let stale = on_b.iter().find(|e| e.origin == "remote" && e.device_id == a.device_id() && e.superseded);
+    assert!(stale.is_some(), "a's older rename arrived at b and lost: it is listed as superseded: {on_b:#?}");
+}

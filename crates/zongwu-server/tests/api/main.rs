@@ -4,6 +4,7 @@
 mod convergence;
 mod helpers;
 mod pg;
+mod runner;
 mod server_process;
 mod sync_client;
 
