@@ -305,3 +305,51 @@ async fn history_shows_values_overwritten_by_a_merge() {
     let stale = on_b.iter().find(|e| e.origin == "remote" && e.device_id == a.device_id() && e.superseded);
     assert!(stale.is_some(), "a's older rename arrived at b and lost: it is listed as superseded: {on_b:#?}");
 }
+
+/// The join plan tells set-up data from work and refuses what the server would refuse, without
+/// asking a server.
+#[tokio::test]
+async fn join_plan_tells_setup_from_work_and_respects_scope() {
+    use zongwu_core::sync::account::{self, JoinChoice, ServerAccount};
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("z.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    users::ensure_builtin(&store).await.unwrap();
+    demo::generate(&store, &demo::DemoSize { officers: 18, needs: 0, seed: 1 }).await.unwrap();
+    account::mark_setup(&store).await.unwrap();
+    let as_role = |role: Role, unit: Option<&str>| ServerAccount {
+        server_url: "http://srv".into(),
+        user_id: "u".into(),
+        login: "x".into(),
+        name: "x".into(),
+        role,
+        unit_id: unit.map(str::to_string),
+        expires_at_ms: 0,
+        joined: false,
+    };
+
+    let office = account::join_plan(&store, &as_role(Role::Office, None)).await.unwrap();
+    assert!(office.pending > 0 && office.pending == office.setup_changes, "only set-up data so far: {office:?}");
+    assert_eq!(office.recommended, Some(JoinChoice::DownloadOnly), "demo data is not uploaded unless asked");
+    assert!(office.can_upload && office.can_download_only);
+
+    let officer = as_role(Role::Officer, Some(demo::demo_unit_id(1).as_str()));
+    let plan = account::join_plan(&store, &officer).await.unwrap();
+    // One unit row and one officer (with its user) of 18 belong to demo-unit-01.
+    assert!(plan.out_of_scope > 0 && plan.out_of_scope < plan.pending, "other units' rows are out of scope: {plan:?}");
+    assert!(!plan.can_upload);
+    assert!(account::check_choice(&plan, JoinChoice::Upload).is_err());
+    assert!(account::check_choice(&plan, JoinChoice::DownloadOnly).is_ok());
+
+    units::save(
+        &store,
+        &Actor::local_admin(),
+        UnitInput { id: None, code: "NEW".into(), name: "新单位".into(), kind: UnitKind::Office, active: true },
+    )
+    .await
+    .unwrap();
+    let office = account::join_plan(&store, &as_role(Role::Office, None)).await.unwrap();
+    assert_eq!(office.pending, office.setup_changes + 1, "an edit after set-up is work");
+    assert_eq!(office.recommended, Some(JoinChoice::Upload), "work is uploaded by default");
+    let expert = account::join_plan(&store, &as_role(Role::Expert, None)).await.unwrap();
+    assert_eq!(expert.out_of_scope, expert.pending, "experts push reviews only");
+}
