@@ -99,7 +99,6 @@ pub fn main() -> i32 {
 }
 
 async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
-    let actor = Actor::local_admin();
     match command {
         Command::Restore { file } => {
             let safety = backup::restore(&state::db_path(&data_dir), &file, chrono_now()).await?;
@@ -117,6 +116,7 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
         }
         Command::Import { what: ImportWhat::Officers, file, report } => {
             let store = open_plain(&data_dir).await?;
+            let actor = acting(&store).await?;
             let outcome = import::officers_report(&store, &actor, &file).await?;
             if outcome.accepted {
                 println!("已导入 imported {} officers from {}", outcome.imported, file.display());
@@ -141,6 +141,7 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
                 (_, Some(_)) => anyhow::bail!("--columns 只用于名册 (only the officers roster takes --columns)"),
             };
             let store = open_plain(&data_dir).await?;
+            let actor = acting(&store).await?;
             let result = match what {
                 ExportWhat::Officers => excel::export_officers(&store, &actor, &out, &columns).await?,
                 ExportWhat::Needs => excel::export_needs(&store, &actor, &out).await?,
@@ -159,12 +160,23 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
 }
 
 /// The CLI never fills a database with demo data implicitly; only the window does on first start.
+/// Like the window, it writes the built-in users only until the database joined a server.
 async fn open_plain(data_dir: &std::path::Path) -> anyhow::Result<zongwu_core::Store> {
     let store = zongwu_core::Store::open(&state::db_path(data_dir), std::sync::Arc::new(zongwu_core::SystemClock))
         .await
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
-    zongwu_core::users::ensure_builtin(&store).await?;
+    if !zongwu_core::sync::account::has_joined(&store).await? {
+        zongwu_core::users::ensure_builtin(&store).await?;
+    }
     Ok(store)
+}
+
+/// The joined server user, else the local admin: the CLI writes as the window would.
+async fn acting(store: &zongwu_core::Store) -> anyhow::Result<Actor> {
+    Ok(match zongwu_core::sync::account::saved(store).await? {
+        Some((account, _)) if account.joined => account.actor(),
+        _ => Actor::local_admin(),
+    })
 }
 
 fn chrono_now() -> i64 {

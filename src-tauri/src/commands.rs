@@ -12,6 +12,9 @@ use zongwu_core::history::{self, HistoryEntry};
 use zongwu_core::import::{self, ImportProgress, ImportReport};
 use zongwu_core::needs::{self, Need, NeedDetail, NeedInput, NeedRow, NeedStatus, Review, ReviewInput};
 use zongwu_core::officers::{self, Officer, OfficerDetail, OfficerInput, OfficerRow, Training, TrainingInput};
+use zongwu_core::sync::account::{JoinChoice, JoinPlan, ServerAccount};
+use zongwu_core::sync::admin::{NewServerUser, ServerDevice, ServerUser, ServerUserEdit};
+use zongwu_core::sync::runner::SyncStatus;
 use zongwu_core::units::{self, Unit, UnitInput};
 use zongwu_core::users::{self, UserSummary};
 use zongwu_core::Actor;
@@ -24,6 +27,8 @@ pub struct Session {
     pub data_dir: String,
     pub export_dir: String,
     pub device_id: String,
+    /// The server account, when logged in.
+    pub account: Option<ServerAccount>,
 }
 
 /// The UI calls this once its first screen is on show; the startup benchmark waits for the line.
@@ -45,12 +50,16 @@ pub async fn session_get(state: State<'_, AppState>) -> CmdResult<Session> {
         data_dir: state.data_dir.display().to_string(),
         export_dir: state.export_dir.display().to_string(),
         device_id: store.device_id().to_string(),
+        account: state.account().await?,
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn session_switch(state: State<'_, AppState>, user_id: String) -> CmdResult<Actor> {
+    if state.account().await?.is_some_and(|a| a.joined) {
+        return Err(zongwu_core::Error::Forbidden("已登录同步服务器，请先退出登录再切换本机用户".into()).into());
+    }
     let actor = users::actor(&*state.store().await, &user_id).await?;
     state.set_actor(actor.clone()).await;
     Ok(actor)
@@ -65,7 +74,9 @@ pub async fn units_list(state: State<'_, AppState>) -> CmdResult<Vec<Unit>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn unit_save(state: State<'_, AppState>, input: UnitInput) -> CmdResult<Unit> {
-    Ok(units::save(&*state.store().await, &state.actor().await, input).await?)
+    let done = units::save(&*state.store().await, &state.actor().await, input).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
@@ -83,31 +94,41 @@ pub async fn officer_get(state: State<'_, AppState>, id: String) -> CmdResult<Of
 #[tauri::command]
 #[specta::specta]
 pub async fn officer_save(state: State<'_, AppState>, input: OfficerInput) -> CmdResult<Officer> {
-    Ok(officers::save(&*state.store().await, &state.actor().await, input).await?)
+    let done = officers::save(&*state.store().await, &state.actor().await, input).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn officer_retire(state: State<'_, AppState>, id: String, date: String, reason: String) -> CmdResult<()> {
-    Ok(officers::retire(&*state.store().await, &state.actor().await, &id, &date, &reason).await?)
+    officers::retire(&*state.store().await, &state.actor().await, &id, &date, &reason).await?;
+    state.edited().await;
+    Ok(())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn officer_reinstate(state: State<'_, AppState>, id: String) -> CmdResult<()> {
-    Ok(officers::reinstate(&*state.store().await, &state.actor().await, &id).await?)
+    officers::reinstate(&*state.store().await, &state.actor().await, &id).await?;
+    state.edited().await;
+    Ok(())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn training_add(state: State<'_, AppState>, input: TrainingInput) -> CmdResult<Training> {
-    Ok(officers::add_training(&*state.store().await, &state.actor().await, input).await?)
+    let done = officers::add_training(&*state.store().await, &state.actor().await, input).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn training_delete(state: State<'_, AppState>, id: String) -> CmdResult<()> {
-    Ok(officers::delete_training(&*state.store().await, &state.actor().await, &id).await?)
+    officers::delete_training(&*state.store().await, &state.actor().await, &id).await?;
+    state.edited().await;
+    Ok(())
 }
 
 #[tauri::command]
@@ -125,19 +146,25 @@ pub async fn need_get(state: State<'_, AppState>, id: String) -> CmdResult<NeedD
 #[tauri::command]
 #[specta::specta]
 pub async fn need_submit(state: State<'_, AppState>, input: NeedInput) -> CmdResult<Need> {
-    Ok(needs::submit(&*state.store().await, &state.actor().await, input).await?)
+    let done = needs::submit(&*state.store().await, &state.actor().await, input).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn need_review(state: State<'_, AppState>, input: ReviewInput) -> CmdResult<Review> {
-    Ok(needs::review(&*state.store().await, &state.actor().await, input).await?)
+    let done = needs::review(&*state.store().await, &state.actor().await, input).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn need_transition(state: State<'_, AppState>, id: String, to: NeedStatus, comment: String) -> CmdResult<Need> {
-    Ok(needs::transition(&*state.store().await, &state.actor().await, &id, to, &comment).await?)
+    let done = needs::transition(&*state.store().await, &state.actor().await, &id, to, &comment).await?;
+    state.edited().await;
+    Ok(done)
 }
 
 #[tauri::command]
@@ -179,7 +206,9 @@ pub async fn import_officers(
         let _ = on_progress.send(p);
     };
     let store = state.store().await;
-    Ok(import::officers_report_with_progress(&store, &state.actor().await, &PathBuf::from(path), &progress).await?)
+    let report = import::officers_report_with_progress(&store, &state.actor().await, &PathBuf::from(path), &progress).await?;
+    state.edited().await;
+    Ok(report)
 }
 
 #[tauri::command]
@@ -206,4 +235,81 @@ pub async fn backup_now(state: State<'_, AppState>) -> CmdResult<BackupInfo> {
 pub async fn backup_restore(state: State<'_, AppState>, path: String) -> CmdResult<()> {
     state.actor().await.require_staff("恢复备份")?;
     Ok(state.restore(&PathBuf::from(path)).await?)
+}
+
+// --- Sync: login, join, status; the admin's users and devices on the server ----------------
+
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginOutcome {
+    pub account: ServerAccount,
+    /// What joining would send; `account.joined` is already true when there was nothing.
+    pub plan: JoinPlan,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
+    Ok(state.sync_status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<()> {
+    state.sync_now().await;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_login(
+    state: State<'_, AppState>,
+    server_url: String,
+    login: String,
+    password: String,
+) -> CmdResult<LoginOutcome> {
+    let (account, plan) = state.login(&server_url, &login, &password).await?;
+    Ok(LoginOutcome { account, plan })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_join(state: State<'_, AppState>, choice: JoinChoice) -> CmdResult<ServerAccount> {
+    Ok(state.join(choice).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_logout(state: State<'_, AppState>) -> CmdResult<()> {
+    Ok(state.logout().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn admin_users_list(state: State<'_, AppState>) -> CmdResult<Vec<ServerUser>> {
+    Ok(state.client().await?.list_users().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn admin_user_create(state: State<'_, AppState>, input: NewServerUser) -> CmdResult<ServerUser> {
+    Ok(state.client().await?.create_user(&input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn admin_user_update(state: State<'_, AppState>, id: String, edit: ServerUserEdit) -> CmdResult<ServerUser> {
+    Ok(state.client().await?.update_user(&id, &edit).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn admin_devices_list(state: State<'_, AppState>) -> CmdResult<Vec<ServerDevice>> {
+    Ok(state.client().await?.list_devices().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn admin_device_revoke(state: State<'_, AppState>, device_id: String) -> CmdResult<()> {
+    Ok(state.client().await?.revoke_device(&device_id).await?)
 }

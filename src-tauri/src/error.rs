@@ -19,4 +19,16 @@ impl From<zongwu_core::Error> for AppError {
     }
 }
 
+impl From<zongwu_core::sync::SyncError> for AppError {
+    fn from(e: zongwu_core::sync::SyncError) -> Self {
+        match e {
+            zongwu_core::sync::SyncError::Store(e) => e.into(),
+            e => {
+                tracing::info!(error = %e, "sync call failed");
+                AppError { code: e.code(), message: e.user_message() }
+            }
+        }
+    }
+}
+
 pub type CmdResult<T> = Result<T, AppError>;

@@ -46,6 +46,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         backup_list,
         backup_now,
         backup_restore,
+        sync_status,
+        sync_now,
+        sync_login,
+        sync_join,
+        sync_logout,
+        admin_users_list,
+        admin_user_create,
+        admin_user_update,
+        admin_devices_list,
+        admin_device_revoke,
     ])
 }
 
@@ -84,6 +94,25 @@ pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
             builder.mount_events(app);
             let state: tauri::State<AppState> = tauri::Manager::state(app);
             let store = tauri::async_runtime::block_on(state.store());
+            if let Err(e) = tauri::async_runtime::block_on(state.resume_sync()) {
+                tracing::warn!(error = %e, "sync did not start");
+            }
+            // The sync status goes to the window as `sync_status` events; a round that merged
+            // changes from elsewhere also sends `data_changed`, so open views reload.
+            let mut status = state.subscribe_status();
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tauri::Emitter;
+                let mut revision = status.borrow().data_revision;
+                while status.changed().await.is_ok() {
+                    let s = status.borrow_and_update().clone();
+                    let _ = handle.emit("sync_status", &s);
+                    if s.data_revision != revision {
+                        revision = s.data_revision;
+                        let _ = handle.emit("data_changed", ());
+                    }
+                }
+            });
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = zongwu_core::backup::daily(&store, &backup_dir).await {
                     tracing::warn!(error = %e, "daily backup failed");

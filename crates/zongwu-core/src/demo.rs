@@ -4,7 +4,7 @@
 
 use crate::needs::{self, Attachment, NeedInput, NeedKind, NeedStatus, Priority, ReviewInput};
 use crate::officers::{self, OfficerInput, ValidOfficer};
-use crate::units::{self, UnitInput, UnitKind};
+use crate::units::{self, UnitKind};
 use crate::{users, Actor, Error, Result, Role, Store};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -99,6 +99,12 @@ impl Rng {
     }
 }
 
+/// The id of demo unit number `n` (1-based): `demo-unit-01`, the same on every install and on
+/// the server's demo accounts.
+pub fn demo_unit_id(n: usize) -> String {
+    format!("demo-unit-{n:02}")
+}
+
 /// Fill an empty database. Refuses when units already exist.
 pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
     if !units::list(store).await?.is_empty() {
@@ -106,12 +112,18 @@ pub async fn generate(store: &Store, size: &DemoSize) -> Result<DemoCounts> {
     }
     let admin = Actor::local_admin();
     let mut rng = Rng(size.seed);
+    // Fixed ids, so `zongwu-server --demo`'s officers (bound to demo-unit-01…03) find their
+    // units on a demo desktop that uploaded its data.
     let mut unit_ids = Vec::new();
-    for (code, name, kind) in UNITS {
-        let unit =
-            units::save(store, &admin, UnitInput { id: None, code: code.into(), name: name.into(), kind, active: true }).await?;
-        unit_ids.push(unit.id);
+    let mut tx = store.begin_write(&admin).await?;
+    tx.set_reason("生成演示数据");
+    for (i, (code, name, kind)) in UNITS.into_iter().enumerate() {
+        let id = demo_unit_id(i + 1);
+        let cols = serde_json::json!({"code": code, "name": name, "kind": kind.as_str(), "active": true});
+        tx.insert(crate::store::Table::Units, &id, Some(&id), cols).await?;
+        unit_ids.push(id);
     }
+    tx.commit().await?;
 
     let surnames: Vec<char> = SURNAMES.chars().collect();
     let given: Vec<char> = GIVEN.chars().collect();

@@ -44,6 +44,10 @@ pub enum ErrorCode {
     Conflict,
     ImportRejected,
     Io,
+    /// The sync server could not be reached (or is down for now).
+    Network,
+    /// The server refused the login or the token.
+    Unauthorized,
     Internal,
 }
 

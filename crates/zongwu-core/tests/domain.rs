@@ -257,3 +257,99 @@ async fn demo_data_fills_every_board_column() {
     assert_eq!(statuses.len(), 7, "every workflow state has demo needs: {statuses:?}");
     assert!(demo::generate(&store, &demo::DemoSize::default()).await.is_err(), "demo data only into an empty database");
 }
+
+/// Conflicts stay visible in the history: the local value that lost to another device names
+/// that device; the merged entry shows the value it overwrote, where and when it was written;
+/// a remote change that lost everywhere is marked superseded.
+#[tokio::test]
+async fn history_shows_values_overwritten_by_a_merge() {
+    use zongwu_core::store::Table;
+    let dir = TempDir::new().unwrap();
+    let a = Store::open(&dir.path().join("a.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    let b = Store::open(&dir.path().join("b.db"), Arc::new(FixedClock::new(1_700_000_060_000))).await.unwrap();
+    let admin = Actor::local_admin();
+    let unit = units::save(
+        &a,
+        &admin,
+        UnitInput { id: None, code: "ZW02".into(), name: "饮食服务中心".into(), kind: UnitKind::ServiceUnit, active: true },
+    )
+    .await
+    .unwrap();
+    b.merge_remote(&a.local_changes(0, 100).await.unwrap().into_iter().map(|(_, c)| c).collect::<Vec<_>>()).await.unwrap();
+
+    async fn rename(store: &Store, id: &str, name: &str) {
+        let mut tx = store.begin_write(&Actor::local_admin()).await.unwrap();
+        tx.update(Table::Units, id, serde_json::json!({ "name": name })).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    async fn from(s: &Store) -> Vec<zongwu_proto::Change> {
+        s.local_changes(0, 100).await.unwrap().into_iter().map(|(_, c)| c).collect()
+    }
+    rename(&a, &unit.id, "A 改的名字").await;
+    rename(&b, &unit.id, "B 改的名字").await; // one minute later by b's clock: b wins
+    a.merge_remote(&from(&b).await).await.unwrap();
+    b.merge_remote(&from(&a).await).await.unwrap();
+
+    let on_a = history::for_row(&a, &admin, "units", &unit.id).await.unwrap();
+    let lost = on_a.iter().find(|e| e.origin == "local" && e.fields.iter().any(|f| f.after == "A 改的名字")).unwrap();
+    let lost_field = lost.fields.iter().find(|f| f.column == "name").unwrap();
+    assert_eq!(lost_field.overwritten_by.as_deref(), Some(b.device_id()), "a's value says which device replaced it");
+    let winner = on_a.last().unwrap();
+    assert_eq!(winner.origin, "remote");
+    assert_eq!(winner.device_id, b.device_id(), "the merged entry names its device");
+    assert_eq!(winner.written_ms, 1_700_000_060_000, "and when it was written there");
+    let f = &winner.fields[0];
+    assert_eq!((f.before.as_str(), f.after.as_str()), (Some("A 改的名字"), Some("B 改的名字")), "the overwritten value is shown");
+
+    let on_b = history::for_row(&b, &admin, "units", &unit.id).await.unwrap();
+    let stale = on_b.iter().find(|e| e.origin == "remote" && e.device_id == a.device_id() && e.superseded);
+    assert!(stale.is_some(), "a's older rename arrived at b and lost: it is listed as superseded: {on_b:#?}");
+}
+
+/// The join plan tells set-up data from work and refuses what the server would refuse, without
+/// asking a server.
+#[tokio::test]
+async fn join_plan_tells_setup_from_work_and_respects_scope() {
+    use zongwu_core::sync::account::{self, JoinChoice, ServerAccount};
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("z.db"), Arc::new(FixedClock::new(1_700_000_000_000))).await.unwrap();
+    users::ensure_builtin(&store).await.unwrap();
+    demo::generate(&store, &demo::DemoSize { officers: 18, needs: 0, seed: 1 }).await.unwrap();
+    account::mark_setup(&store).await.unwrap();
+    let as_role = |role: Role, unit: Option<&str>| ServerAccount {
+        server_url: "http://srv".into(),
+        user_id: "u".into(),
+        login: "x".into(),
+        name: "x".into(),
+        role,
+        unit_id: unit.map(str::to_string),
+        expires_at_ms: 0,
+        joined: false,
+    };
+
+    let office = account::join_plan(&store, &as_role(Role::Office, None)).await.unwrap();
+    assert!(office.pending > 0 && office.pending == office.setup_changes, "only set-up data so far: {office:?}");
+    assert_eq!(office.recommended, Some(JoinChoice::DownloadOnly), "demo data is not uploaded unless asked");
+    assert!(office.can_upload && office.can_download_only);
+
+    let officer = as_role(Role::Officer, Some(demo::demo_unit_id(1).as_str()));
+    let plan = account::join_plan(&store, &officer).await.unwrap();
+    // One unit row and one officer (with its user) of 18 belong to demo-unit-01.
+    assert!(plan.out_of_scope > 0 && plan.out_of_scope < plan.pending, "other units' rows are out of scope: {plan:?}");
+    assert!(!plan.can_upload);
+    assert!(account::check_choice(&plan, JoinChoice::Upload).is_err());
+    assert!(account::check_choice(&plan, JoinChoice::DownloadOnly).is_ok());
+
+    units::save(
+        &store,
+        &Actor::local_admin(),
+        UnitInput { id: None, code: "NEW".into(), name: "新单位".into(), kind: UnitKind::Office, active: true },
+    )
+    .await
+    .unwrap();
+    let office = account::join_plan(&store, &as_role(Role::Office, None)).await.unwrap();
+    assert_eq!(office.pending, office.setup_changes + 1, "an edit after set-up is work");
+    assert_eq!(office.recommended, Some(JoinChoice::Upload), "work is uploaded by default");
+    let expert = account::join_plan(&store, &as_role(Role::Expert, None)).await.unwrap();
+    assert_eq!(expert.out_of_scope, expert.pending, "experts push reviews only");
+}

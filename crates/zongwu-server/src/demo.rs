@@ -1,7 +1,8 @@
 //! `zongwu-server --demo`: demo accounts for trying the desktop against a server.
 //!
-//! The desktop's demo units get random ids per install, so the officers here are bound to fixed
-//! demo unit ids (`demo-unit-01`…); see docs/sync.md.
+//! The officers are bound to `demo-unit-01`…`03`, the fixed ids of the desktop's first three
+//! demo units (总务部办公室, 饮食服务中心, 公寓管理中心; `zongwu_core::demo::demo_unit_id`), so a
+//! demo desktop that uploaded its data shows officer1 their unit.
 
 use crate::api::CreateUser;
 use crate::db::Role;

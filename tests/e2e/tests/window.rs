@@ -1,4 +1,5 @@
-//! The real window, from an empty database to an exported needs workbook.
+//! The real window, from an empty database to an exported needs workbook; and the same window
+//! joining a sync server (run in this process), managing its users, and logging out.
 //!
 //! One story through the three roles that share the needs pipeline, the way the office uses it
 //! on one laptop (the top-bar user switch stands in for login until the server exists):
@@ -252,4 +253,113 @@ fn ascii_slug(name: &str) -> String {
             other.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("{:x}", c as u32) }).collect()
         }
     }
+}
+
+/// A sync server in this process (SQLite in a temp dir, admin/`SERVER_ADMIN_PASSWORD`), stopped
+/// on drop.
+struct Server {
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+const SERVER_ADMIN_PASSWORD: &str = "e2e-admin-pass";
+
+impl Server {
+    fn start() -> Result<Server> {
+        let dir = tempfile::tempdir()?;
+        let settings = zongwu_server::Settings {
+            database_url: zongwu_server::Secret::new(format!("sqlite://{}", dir.path().join("server.db").display())),
+            argon2_memory_kib: 1024,
+            bootstrap_admin: Some(zongwu_server::settings::BootstrapAdmin {
+                login: "admin".into(),
+                password: zongwu_server::Secret::new(SERVER_ADMIN_PASSWORD.into()),
+            }),
+            ..Default::default()
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let _ = zongwu_server::launch(settings, listener, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+        });
+        let addr = url.trim_start_matches("http://").to_string();
+        poll("the sync server to listen", || Ok(std::net::TcpStream::connect(&addr).is_ok().then_some(())))?;
+        Ok(Server { url, stop: Some(stop), thread: Some(thread), _dir: dir })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The desktop joins a server: log in on the 同步 page, choose to upload the local data, see the
+/// indicator say synced; as the server's admin create a user and find this desktop among the
+/// devices; log out back to the local profile.
+#[test]
+fn login_joins_a_server_and_the_admin_manages_users() {
+    let Some(app) = App::launch().expect("the app should start under tauri-driver") else {
+        return;
+    };
+    let server = Server::start().expect("the sync server starts");
+    app.run(|app| {
+        app.click_text(&format!("{} .el-radio-button", tid("locale-switch")), "中文")?;
+        app.wait_for_text(&tid("sync-indicator"), "本机")?;
+        app.click(&tid("nav-sync"))?;
+        app.type_into(&tid("login-url"), &server.url)?;
+        app.type_into(&tid("login-name"), "admin")?;
+        app.type_into(&tid("login-password"), SERVER_ADMIN_PASSWORD)?;
+        app.click(&tid("login-submit"))?;
+        // The built-in users are local work of a sort: the join asks what to do with them.
+        app.wait_for(&tid("join-dialog"))?;
+        app.screenshot("join-dialog")?;
+        app.click(&tid("join-upload"))?;
+        app.click(&tid("join-confirm"))?;
+        app.wait_gone(&tid("join-confirm"))?;
+        app.wait_for_text(&tid("sync-indicator"), "已同步")?;
+        app.wait_for_text(&tid("current-user"), "admin")?;
+        anyhow::ensure!(
+            app.find_visible(&tid("switch-user"), "")?.is_none(),
+            "logged in to a server the acting user is the account: no local user switch"
+        );
+        app.screenshot("joined")?;
+
+        app.click(&tid("nav-admin"))?;
+        app.wait_for_text(&tid("admin-users"), "admin")?;
+        app.click(&tid("admin-user-new"))?;
+        app.type_into(&tid("admin-user-login"), "office2")?;
+        app.type_into(&tid("admin-user-name"), "钱老师")?;
+        app.type_into(&tid("admin-user-password"), "office2-password")?;
+        app.click(&tid("admin-user-save"))?;
+        app.wait_gone(&tid("admin-user-save"))?;
+        app.wait_for_text(&tid("admin-users"), "钱老师")?;
+        app.click_text(".el-tabs__item", "设备")?;
+        app.wait_for_text(&tid("admin-devices"), "本机")?;
+        app.screenshot("admin-devices")?;
+
+        app.click(&tid("nav-sync"))?;
+        app.click(&tid("logout"))?;
+        app.click(".el-message-box__btns .el-button--primary")?;
+        app.wait_for(&tid("login-submit"))?;
+        app.wait_for_text(&tid("sync-indicator"), "本机")?;
+        anyhow::ensure!(app.find_visible(&tid("nav-admin"), "")?.is_none(), "the admin screen goes with the login");
+        app.screenshot("logged-out")?;
+        Ok(())
+    });
 }

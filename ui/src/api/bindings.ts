@@ -211,6 +211,86 @@ async backupRestore(path: string) : Promise<Result<null, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async syncStatus() : Promise<Result<SyncStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncNow() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_now") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncLogin(serverUrl: string, login: string, password: string) : Promise<Result<LoginOutcome, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_login", { serverUrl, login, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncJoin(choice: JoinChoice) : Promise<Result<ServerAccount, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_join", { choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncLogout() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_logout") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async adminUsersList() : Promise<Result<ServerUser[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("admin_users_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async adminUserCreate(input: NewServerUser) : Promise<Result<ServerUser, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("admin_user_create", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async adminUserUpdate(id: string, edit: ServerUserEdit) : Promise<Result<ServerUser, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("admin_user_update", { id, edit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async adminDevicesList() : Promise<Result<ServerDevice[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("admin_devices_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async adminDeviceRevoke(deviceId: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("admin_device_revoke", { deviceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -239,25 +319,83 @@ export type AppError = { code: ErrorCode; message: string }
 export type Attachment = { name: string; note: string }
 export type BackupInfo = { path: string; fileName: string; sizeBytes: number; createdMs: number }
 export type ChangeKind = "created" | "updated" | "deleted" | "restored"
-export type ErrorCode = "validation" | "forbidden" | "not_found" | "conflict" | "import_rejected" | "io" | "internal"
+export type ErrorCode = "validation" | "forbidden" | "not_found" | "conflict" | "import_rejected" | "io" | 
+/**
+ * The sync server could not be reached (or is down for now).
+ */
+"network" | 
+/**
+ * The server refused the login or the token.
+ */
+"unauthorized" | "internal"
 export type ExportResult = { path: string; 
 /**
  * Data rows in the main sheet (errors, for an error report).
  */
 rows: number }
-export type FieldChange = { column: string; before: JsonValue; after: JsonValue }
+export type FieldChange = { column: string; before: JsonValue; after: JsonValue; 
+/**
+ * The device whose later change replaced this value (last writer wins), if any.
+ */
+overwrittenBy: string | null }
 export type HistoryEntry = { seq: number; atMs: number; actorName: string | null; 
 /**
  * `local` for edits on this device, `remote` for merged ones.
  */
-origin: string; reason: string | null; kind: ChangeKind; fields: FieldChange[] }
+origin: string; reason: string | null; kind: ChangeKind; fields: FieldChange[]; 
+/**
+ * The device that made the change.
+ */
+deviceId: string; 
+/**
+ * When it was made on that device (its clock's wall time).
+ */
+writtenMs: number; 
+/**
+ * A remote change none of whose values won: newer values were already here.
+ */
+superseded: boolean }
 export type ImportPhase = "reading" | "validating" | "writing" | "done"
 /**
  * How far an import has got, for a progress bar: `done` of `total` rows in `phase`.
  */
 export type ImportProgress = { phase: ImportPhase; done: number; total: number }
 export type ImportReport = { accepted: boolean; imported: number; totalRows: number; errors: RowError[] }
+export type JoinChoice = 
+/**
+ * 上传本机数据: push the whole outbox.
+ */
+"upload" | 
+/**
+ * 仅下载服务器数据: back up, start empty under the same device id, pull.
+ */
+"download_only"
+/**
+ * What joining would send, and which choices are open.
+ */
+export type JoinPlan = { 
+/**
+ * Local changes not yet on any server.
+ */
+pending: number; 
+/**
+ * Of those, the set-up data written when the database was created.
+ */
+setupChanges: number; 
+/**
+ * Of those, changes the server would refuse from this user (another unit's rows).
+ */
+outOfScope: number; 
+/**
+ * This device pushed to a server before.
+ */
+everPushed: boolean; canUpload: boolean; canDownloadOnly: boolean; recommended: JoinChoice | null }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+export type LoginOutcome = { account: ServerAccount; 
+/**
+ * What joining would send; `account.joined` is already true when there was nothing.
+ */
+plan: JoinPlan }
 export type Need = { id: string; unitId: string; unitName: string; title: string; kind: NeedKind; description: string; priority: Priority; expectedBenefit: string; attachments: Attachment[]; status: NeedStatus; submitterName: string | null; submittedMs: number }
 export type NeedDetail = { need: Need; transitions: Transition[]; reviews: Review[]; 
 /**
@@ -268,6 +406,7 @@ export type NeedInput = { unitId: string; title: string; kind: NeedKind; descrip
 export type NeedKind = "need" | "scenario" | "project_idea"
 export type NeedRow = { id: string; unitId: string; unitName: string; title: string; kind: NeedKind; priority: Priority; status: NeedStatus; submitterName: string | null; submittedMs: number; reviewCount: number; avgScore: number | null }
 export type NeedStatus = "submitted" | "under_review" | "approved" | "in_development" | "launched" | "rejected" | "on_hold"
+export type NewServerUser = { login: string; password: string; name: string; role: Role; unitId: string | null }
 export type Officer = { id: string; unitId: string; staffNo: string; name: string; gender: string | null; title: string | null; phone: string | null; email: string | null; termStart: string | null; termEnd: string | null; duties: string | null; status: OfficerStatus; retiredOn: string | null; note: string | null }
 export type OfficerDetail = { officer: Officer; trainings: Training[] }
 export type OfficerInput = { id: string | null; unitId: string; staffNo: string; name: string; gender: string | null; title: string | null; phone: string | null; email: string | null; termStart: string | null; termEnd: string | null; duties: string | null; note: string | null }
@@ -286,7 +425,81 @@ export type RowError = {
  * (no matching sheet, a required column missing, no data).
  */
 row: number; column: string; value: string; reason: string }
-export type Session = { actor: Actor; users: UserSummary[]; dataDir: string; exportDir: string; deviceId: string }
+/**
+ * Who this desktop is logged in as, and where.
+ */
+export type ServerAccount = { serverUrl: string; userId: string; login: string; name: string; role: Role; unitId: string | null; expiresAtMs: number; 
+/**
+ * The join step is done: the local profile is replaced by this user and sync runs.
+ */
+joined: boolean }
+/**
+ * A desktop install registered to a user.
+ */
+export type ServerDevice = { deviceId: string; userId: string; login: string; registeredAtMs: number; lastDeviceSeq: number | null }
+/**
+ * A server account as the admin screen shows it.
+ */
+export type ServerUser = { id: string; login: string; name: string; role: Role; unitId: string | null; active: boolean }
+/**
+ * An edit of a user: every field is set as given; `password` only when not `None`.
+ */
+export type ServerUserEdit = { name: string; role: Role; unitId: string | null; active: boolean; password: string | null }
+export type Session = { actor: Actor; users: UserSummary[]; dataDir: string; exportDir: string; deviceId: string; 
+/**
+ * The server account, when logged in.
+ */
+account: ServerAccount | null }
+export type SyncState = 
+/**
+ * No server account: the desktop works on its own (local profile).
+ */
+"signed_out" | 
+/**
+ * The last round succeeded; waiting for the timer or an edit.
+ */
+"idle" | 
+/**
+ * A round is running.
+ */
+"syncing" | 
+/**
+ * The server could not be reached; retrying with backoff.
+ */
+"offline" | 
+/**
+ * The server answered with an error; retrying with backoff (or, for a refused
+ * login, waiting for a new one).
+ */
+"error"
+/**
+ * What the window's sync indicator shows.
+ */
+export type SyncStatus = { state: SyncState; 
+/**
+ * Local changes the server has not acknowledged yet.
+ */
+pending: number; lastSuccessMs: number | null; lastAttemptMs: number | null; 
+/**
+ * Why the last round failed, in Chinese; `None` after a success.
+ */
+lastError: string | null; 
+/**
+ * When the next automatic round is due (after a failure), if any.
+ */
+nextRetryMs: number | null; 
+/**
+ * Failed rounds in a row.
+ */
+failures: number; 
+/**
+ * Server clock minus ours, when this computer's clock is more than 5 min off.
+ */
+clockOffsetMs: number | null; 
+/**
+ * Grows whenever a round merged changes from elsewhere: open views should reload.
+ */
+dataRevision: number }
 export type Training = { id: string; officerId: string; date: string; topic: string; attended: boolean; hours: number | null }
 export type TrainingInput = { officerId: string; date: string; topic: string; attended: boolean; hours: number | null }
 export type Transition = { id: string; fromStatus: NeedStatus; toStatus: NeedStatus; actorName: string | null; atMs: number; comment: string }

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'conflict',
   'import_rejected',
   'io',
+  'network',
+  'unauthorized',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -26,6 +26,15 @@ import type {
   Unit,
   UnitInput,
   UserSummary,
+  SyncStatus,
+  ServerAccount,
+  JoinPlan,
+  JoinChoice,
+  LoginOutcome,
+  ServerUser,
+  NewServerUser,
+  ServerUserEdit,
+  ServerDevice,
 } from './bindings'
 import { unwrap } from './errors'
 
@@ -54,6 +63,15 @@ export type {
   Unit,
   UnitInput,
   UserSummary,
+  SyncStatus,
+  ServerAccount,
+  JoinPlan,
+  JoinChoice,
+  LoginOutcome,
+  ServerUser,
+  NewServerUser,
+  ServerUserEdit,
+  ServerDevice,
 }
 
 // Derived names, so a rename of an alias in the generated file does not ripple.
@@ -67,6 +85,7 @@ export type Transition = NeedDetail['transitions'][number]
 export type Attachment = Need['attachments'][number]
 export type RowError = ImportReport['errors'][number]
 export type FieldChange = HistoryEntry['fields'][number]
+export type SyncState = SyncStatus['state']
 
 export const api = {
   /** Tells the shell the first screen is on show (the startup benchmark waits for it). */
@@ -119,6 +138,26 @@ export const api = {
   backupRestore: async (path: string): Promise<void> => {
     unwrap(await commands.backupRestore(path))
   },
+
+  syncStatus: async (): Promise<SyncStatus> => unwrap(await commands.syncStatus()),
+  syncNow: async (): Promise<void> => {
+    unwrap(await commands.syncNow())
+  },
+  syncLogin: async (serverUrl: string, login: string, password: string): Promise<LoginOutcome> =>
+    unwrap(await commands.syncLogin(serverUrl, login, password)),
+  syncJoin: async (choice: JoinChoice): Promise<ServerAccount> => unwrap(await commands.syncJoin(choice)),
+  syncLogout: async (): Promise<void> => {
+    unwrap(await commands.syncLogout())
+  },
+
+  adminUsersList: async (): Promise<ServerUser[]> => unwrap(await commands.adminUsersList()),
+  adminUserCreate: async (input: NewServerUser): Promise<ServerUser> => unwrap(await commands.adminUserCreate(input)),
+  adminUserUpdate: async (id: string, edit: ServerUserEdit): Promise<ServerUser> =>
+    unwrap(await commands.adminUserUpdate(id, edit)),
+  adminDevicesList: async (): Promise<ServerDevice[]> => unwrap(await commands.adminDevicesList()),
+  adminDeviceRevoke: async (deviceId: string): Promise<void> => {
+    unwrap(await commands.adminDeviceRevoke(deviceId))
+  },
 }
 
 export type Api = typeof api
@@ -149,6 +188,12 @@ export async function onDataChanged(handler: () => void): Promise<() => void> {
   if (!inTauri()) return () => {}
   const { listen } = await import('@tauri-apps/api/event')
   return listen('data_changed', () => handler())
+}
+
+/** Calls `handler` with every sync status the backend publishes (`sync_status` events). */
+export async function onSyncStatus(handler: (s: SyncStatus) => void): Promise<() => void> {
+  const { listen } = await import('@tauri-apps/api/event')
+  return listen<SyncStatus>('sync_status', (e) => handler(e.payload))
 }
 
 /**

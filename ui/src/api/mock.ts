@@ -20,6 +20,13 @@ import type {
   Unit,
   UnitInput,
   UserSummary,
+  LoginOutcome,
+  NewServerUser,
+  ServerAccount,
+  ServerDevice,
+  ServerUser,
+  ServerUserEdit,
+  SyncStatus,
 } from './bindings'
 
 type Args = Record<string, unknown>
@@ -58,9 +65,14 @@ const officers = new Map<string, Officer>()
 const trainings = new Map<string, Training>()
 const history = new Map<string, HistoryEntry[]>()
 
-function record(id: string, kind: HistoryEntry['kind'], fields: HistoryEntry['fields'], reason: string | null = null) {
+type MockField = Omit<HistoryEntry['fields'][number], 'overwrittenBy'>
+function record(id: string, kind: HistoryEntry['kind'], fields: MockField[], reason: string | null = null) {
   const list = history.get(id) ?? []
-  list.push({ seq: list.length + 1, atMs: Date.now(), actorName: actor.name, origin: 'local', reason, kind, fields })
+  const now = Date.now()
+  list.push({
+    seq: list.length + 1, atMs: now, actorName: actor.name, origin: 'local', reason, kind,
+    fields: fields.map((f) => ({ ...f, overwrittenBy: null })), deviceId: 'dev-0193a1b2c3d4', writtenMs: now, superseded: false,
+  })
   history.set(id, list)
 }
 
@@ -142,10 +154,29 @@ const officerVisible = (o: Officer) => actor.role !== 'officer' || o.unitId === 
 const mask = (p: string | null) => (p && p.length === 11 ? `${p.slice(0, 3)}****${p.slice(7)}` : p)
 const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/${name}-${Date.now()}.xlsx`, rows })
 
+let account: ServerAccount | null = null
+let syncStatus: SyncStatus = {
+  state: 'signed_out', pending: 120, lastSuccessMs: null, lastAttemptMs: null, lastError: null, nextRetryMs: null,
+  failures: 0, clockOffsetMs: null, dataRevision: 0,
+}
+async function emitStatus() {
+  const { emit } = await import('@tauri-apps/api/event')
+  await emit('sync_status', syncStatus)
+}
+const serverUsers: ServerUser[] = [
+  { id: 's-admin', login: 'admin', name: 'admin', role: 'admin', unitId: null, active: true },
+  { id: 's-office', login: 'office', name: 'office', role: 'office', unitId: null, active: true },
+  { id: 's-officer1', login: 'officer1', name: 'officer1', role: 'officer', unitId: units[0].id, active: true },
+]
+const serverDevices: ServerDevice[] = [
+  { deviceId: 'dev-0193a1b2c3d4', userId: 's-admin', login: 'admin', registeredAtMs: Date.now() - 86400000, lastDeviceSeq: 1200 },
+  { deviceId: '0193ffeeddccbbaa', userId: 's-officer1', login: 'officer1', registeredAtMs: Date.now() - 3600000, lastDeviceSeq: null },
+]
+
 let opens = 0
 const handlers: Record<string, (a: Args) => unknown> = {
   app_ready: () => null,
-  session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4' }),
+  session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4', account }),
   session_switch: (a) => {
     const u = users.find((x) => x.id === a.userId)
     if (!u) throw fail('not_found', '用户不存在')
@@ -268,6 +299,63 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return b
   },
   backup_restore: () => null,
+  sync_status: () => syncStatus,
+  sync_now: () => {
+    if (!account?.joined) return null
+    syncStatus = { ...syncStatus, state: 'idle', pending: 0, lastSuccessMs: Date.now(), lastAttemptMs: Date.now(), lastError: null, failures: 0, nextRetryMs: null }
+    void emitStatus()
+    return null
+  },
+  sync_login: (a): LoginOutcome => {
+    if (a.password !== 'demo-admin-pass' && a.password !== 'demo-officer1-pass') throw fail('unauthorized', '登录名或密码错误，或登录已失效')
+    const officer = String(a.login).startsWith('officer')
+    account = {
+      serverUrl: String(a.serverUrl), userId: `srv-${String(a.login)}`, login: String(a.login), name: String(a.login),
+      role: officer ? 'officer' : 'admin', unitId: officer ? units[0].id : null, expiresAtMs: Date.now() + 30 * 86400000, joined: false,
+    }
+    const pending = 120
+    return {
+      account,
+      plan: { pending, setupChanges: pending, outOfScope: officer ? 110 : 0, everPushed: false, canUpload: !officer, canDownloadOnly: true, recommended: 'download_only' },
+    }
+  },
+  sync_join: () => {
+    if (!account) throw fail('not_found', '请先登录')
+    account = { ...account, joined: true }
+    actor = { userId: account.userId, name: account.name, role: account.role, unitId: account.unitId }
+    syncStatus = { ...syncStatus, state: 'idle', pending: 0, lastSuccessMs: Date.now(), lastAttemptMs: Date.now() }
+    void emitStatus()
+    return account
+  },
+  sync_logout: () => {
+    account = null
+    actor = { userId: 'u-admin', name: '王主任', role: 'admin', unitId: null }
+    syncStatus = { ...syncStatus, state: 'signed_out', lastError: null }
+    void emitStatus()
+    return null
+  },
+  admin_users_list: () => serverUsers,
+  admin_user_create: (a) => {
+    const input = a.input as NewServerUser
+    if (serverUsers.some((u) => u.login === input.login)) throw fail('conflict', `登录名 ${input.login} 已存在`)
+    const u: ServerUser = { id: newId(), login: input.login, name: input.name, role: input.role, unitId: input.unitId, active: true }
+    serverUsers.push(u)
+    return u
+  },
+  admin_user_update: (a) => {
+    const u = serverUsers.find((x) => x.id === a.id)
+    if (!u) throw fail('not_found', '用户不存在')
+    const edit = a.edit as ServerUserEdit
+    Object.assign(u, { name: edit.name, role: edit.role, unitId: edit.unitId, active: edit.active })
+    return u
+  },
+  admin_devices_list: () => serverDevices,
+  admin_device_revoke: (a) => {
+    const i = serverDevices.findIndex((d) => d.deviceId === a.deviceId)
+    if (i < 0) throw fail('not_found', '设备不存在')
+    serverDevices.splice(i, 1)
+    return null
+  },
   // Alternates a clean file and one that fails validation, to show both outcomes.
   'plugin:dialog|open': () => (++opens % 2 ? '/home/user/Documents/专员名册.xlsx' : '/home/user/Documents/专员名册-bad.xlsx'),
 }

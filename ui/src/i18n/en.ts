@@ -5,7 +5,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zhCN> = {
   app: { title: 'Zongwu', subtitle: 'Smart Logistics Office', loading: 'Loading…' },
-  nav: { officers: 'Officers', needs: 'Needs', units: 'Units', settings: 'Settings' },
+  nav: { officers: 'Officers', needs: 'Needs', units: 'Units', settings: 'Settings', sync: 'Sync', admin: 'Users & devices' },
   common: {
     add: 'Add', edit: 'Edit', save: 'Save', cancel: 'Cancel', confirm: 'OK', delete: 'Delete', close: 'Close',
     search: 'Search', all: 'All', yes: 'Yes', no: 'No', actions: 'Actions', empty: 'No data', detail: 'Details',
@@ -19,7 +19,7 @@ const en: Shape<typeof zhCN> = {
   },
   errors: {
     validation: 'Invalid input', forbidden: 'Not allowed', not_found: 'Not found', conflict: 'Conflict',
-    import_rejected: 'Import rejected', io: 'File error', internal: 'Internal error',
+    import_rejected: 'Import rejected', io: 'File error', network: 'Cannot reach the server', unauthorized: 'Login failed', internal: 'Internal error',
   },
   export: { saved: 'Saved to: ', rows: '{n} rows', running: 'Exporting…', title: 'Export finished' },
   unit: {
@@ -78,12 +78,54 @@ const en: Shape<typeof zhCN> = {
   history: {
     empty: 'No history', created: 'Created', updated: 'Updated', deleted: 'Deleted', restored: 'Restored',
     local: 'this device', remote: 'synced', reason: 'Reason', column: 'Field', before: 'Before', after: 'After',
+    device: 'device {device}', writtenAt: 'written {time}', overwrittenBy: 'overwritten by device {device}',
+    overwrote: 'overwrote the local value', superseded: 'older change, not applied: a newer value was already here',
     columns: {
       unit_id: 'Unit', staff_no: 'Staff no.', name: 'Name', gender: 'Gender', title: 'Title', phone: 'Phone', email: 'Email',
       term_start: 'Term start', term_end: 'Term end', duties: 'Duties', status: 'Status', retired_on: 'Retired on', note: 'Note',
       kind: 'Kind', description: 'Description', priority: 'Priority', expected_benefit: 'Expected benefit', attachments: 'Attachments',
       code: 'Code', active: 'Active', deleted: 'Deleted',
     },
+  },
+  sync: {
+    title: 'Sync', server: 'Server', serverUrl: 'Server URL', login: 'Login', password: 'Password', user: 'User',
+    loginButton: 'Log in and sync', logout: 'Log out', now: 'Sync now', shortcut: 'Ctrl+S syncs now',
+    pending: 'Changes to upload', lastSuccess: 'Last success', lastError: 'Last error', nextRetry: 'Next retry',
+    localProfile: 'Not logged in: this desktop works on its own, data stays on this computer',
+    loginIntro: 'Once logged in to the office server, your changes upload and everyone else\'s download automatically. The password is only used to log in and is never stored.',
+    pendingLocal: '{n} changes on this desktop have not been uploaded to any server', goLogin: 'Log in to a server',
+    urlInvalid: 'The server URL starts with http:// or https://', loginRequired: 'Enter your login', passwordRequired: 'Enter your password',
+    joined: 'Logged in as {name}; syncing', loggedOut: 'Logged out; this desktop keeps working on its own',
+    logoutConfirm: 'Syncing stops; data stays on this desktop ({n} changes not uploaded yet). Log out?',
+    clockOff: 'This computer\'s clock is about {n} min off the server\'s: set the system time, or changes may be refused or lose to older ones',
+    badge: {
+      local: 'Local', syncing: 'Syncing…', offline: 'Offline', offlinePending: 'Offline · {n} pending', error: 'Sync error · {n} pending',
+      pending: '{n} pending', synced: 'Synced',
+    },
+    ago: { never: 'never', now: 'just now', minutes: '{n} min ago', hours: '{n} h ago', days: '{n} days ago', in: 'in {n} s' },
+    join: {
+      title: 'Join the sync server', intro: 'This desktop has {n} changes not uploaded yet. How do you want to join?',
+      setup: '{n} of them are the demo data and built-in users made at first start',
+      work: '{n} of them were entered on this desktop',
+      outOfScope: '{n} of them belong to units outside this account\'s scope; the server will not take them',
+      upload: 'Upload this desktop\'s data', uploadHint: 'Upload every local change and merge it with everyone else\'s',
+      uploadRefused: 'Not available: local data is outside this account\'s scope, the server would refuse every upload',
+      download: 'Download server data only', downloadHint: 'Back up the local database (restore it under Settings → Backups), then start empty and download the server\'s data',
+      downloadRefused: 'Not available: this desktop has uploaded to the server before',
+      downloadConfirm: 'The {n} local changes will not be uploaded; the database is backed up, emptied and filled from the server. Continue?',
+      confirm: 'Join', cancel: 'Cancel and log out',
+    },
+  },
+  admin: {
+    title: 'Users & devices', users: 'Users', devices: 'Devices', refresh: 'Refresh', newUser: 'New user', editUser: 'Edit user',
+    login: 'Login', name: 'Name', role: 'Role', unit: 'Unit', active: 'Status', activeYes: 'Active', activeNo: 'Disabled',
+    password: 'Password', newPassword: 'Reset password', passwordKeep: 'Leave empty to keep', editOrReset: 'Edit / reset password',
+    device: 'Device ID', thisDevice: 'this desktop', registered: 'Registered', lastSeq: 'Uploaded up to', revoke: 'Revoke',
+    revokeConfirm: 'Revoke device {device} ({login})? Its login stops at once; whoever logs in with it next owns it.',
+    revokeSelfConfirm: 'This is this desktop ({login})! Its login stops at once and you must log in again. Revoke?',
+    revoked: 'Device revoked',
+    loginRequired: 'Enter a login', nameRequired: 'Enter a name', unitRequired: 'An officer needs a unit',
+    passwordShort: 'At least 8 characters',
   },
   settings: {
     title: 'Settings', language: 'Language', dataDir: 'Data directory', deviceId: 'Device ID',

@@ -1,7 +1,7 @@
 //! Chinese (the default). `en.ts` must have the same keys; a test checks it.
 export default {
   app: { title: '总务', subtitle: '智慧总务建设办公室', loading: '加载中…' },
-  nav: { officers: '信息专员', needs: '需求', units: '二级单位', settings: '设置' },
+  nav: { officers: '信息专员', needs: '需求', units: '二级单位', settings: '设置', sync: '同步', admin: '用户与设备' },
   common: {
     add: '新增', edit: '编辑', save: '保存', cancel: '取消', confirm: '确定', delete: '删除', close: '关闭',
     search: '搜索', all: '全部', yes: '是', no: '否', actions: '操作', empty: '暂无数据', detail: '详情',
@@ -15,7 +15,7 @@ export default {
   },
   errors: {
     validation: '输入有误', forbidden: '没有权限', not_found: '未找到', conflict: '数据冲突',
-    import_rejected: '导入被拒绝', io: '读写文件失败', internal: '内部错误',
+    import_rejected: '导入被拒绝', io: '读写文件失败', network: '无法连接服务器', unauthorized: '登录失败', internal: '内部错误',
   },
   export: { saved: '已导出到：', rows: '共 {n} 行', running: '正在导出…', title: '导出完成' },
   unit: {
@@ -74,12 +74,54 @@ export default {
   history: {
     empty: '暂无历史记录', created: '创建', updated: '修改', deleted: '删除', restored: '恢复',
     local: '本机', remote: '同步', reason: '原因', column: '字段', before: '修改前', after: '修改后',
+    device: '设备 {device}', writtenAt: '写于 {time}', overwrittenBy: '已被设备 {device} 的修改覆盖',
+    overwrote: '覆盖了本机的值', superseded: '此修改较旧，未生效：本机已有更新的值',
     columns: {
       unit_id: '单位', staff_no: '工号', name: '姓名', gender: '性别', title: '标题/职务', phone: '电话', email: '邮箱',
       term_start: '任期开始', term_end: '任期结束', duties: '职责', status: '状态', retired_on: '卸任日期', note: '备注',
       kind: '类型', description: '描述', priority: '优先级', expected_benefit: '预期效益', attachments: '附件',
       code: '代码', active: '启用', deleted: '已删除',
     },
+  },
+  sync: {
+    title: '同步', server: '服务器', serverUrl: '服务器地址', login: '登录名', password: '密码', user: '用户',
+    loginButton: '登录并同步', logout: '退出登录', now: '立即同步', shortcut: 'Ctrl+S 立即同步',
+    pending: '待上传修改', lastSuccess: '上次成功', lastError: '上次错误', nextRetry: '下次重试',
+    localProfile: '未登录：本机独立工作，数据只保存在这台电脑上',
+    loginIntro: '登录办公室的同步服务器后，本机的修改会自动上传，其他人的修改会自动下载。密码只用于登录，不会保存在本机。',
+    pendingLocal: '本机有 {n} 条修改尚未上传到任何服务器', goLogin: '登录同步服务器',
+    urlInvalid: '服务器地址应以 http:// 或 https:// 开头', loginRequired: '请输入登录名', passwordRequired: '请输入密码',
+    joined: '已登录为 {name}，开始同步', loggedOut: '已退出登录，本机继续独立工作',
+    logoutConfirm: '退出后本机停止同步，数据保留在本机（尚有 {n} 条修改未上传）。确定退出？',
+    clockOff: '本机时钟与服务器相差约 {n} 分钟，请校准系统时间，否则修改可能被拒绝或被较早的修改覆盖',
+    badge: {
+      local: '本机', syncing: '同步中…', offline: '离线', offlinePending: '离线 · {n} 条待同步', error: '同步出错 · {n} 条待同步',
+      pending: '{n} 条待同步', synced: '已同步',
+    },
+    ago: { never: '从未', now: '刚刚', minutes: '{n} 分钟前', hours: '{n} 小时前', days: '{n} 天前', in: '{n} 秒后' },
+    join: {
+      title: '加入同步服务器', intro: '本机有 {n} 条尚未上传的修改。请选择如何加入：',
+      setup: '其中 {n} 条是首次启动时自动生成的演示数据和内置用户',
+      work: '其中 {n} 条是在本机录入的数据',
+      outOfScope: '其中 {n} 条属于该账号权限以外的单位，服务器不会接受',
+      upload: '上传本机数据', uploadHint: '把本机的全部修改上传到服务器，与其他人的数据合并',
+      uploadRefused: '不可用：本机数据超出该账号的权限范围，上传会被服务器一直拒绝',
+      download: '仅下载服务器数据', downloadHint: '先备份本机数据库（可在“设置 → 备份”中恢复），然后清空本机，只下载服务器上的数据',
+      downloadRefused: '不可用：本机已向服务器上传过数据',
+      downloadConfirm: '本机 {n} 条未上传的修改不会上传；当前数据库会先备份，然后清空并从服务器下载。确定继续？',
+      confirm: '加入', cancel: '取消并退出登录',
+    },
+  },
+  admin: {
+    title: '用户与设备', users: '用户', devices: '设备', refresh: '刷新', newUser: '新增用户', editUser: '编辑用户',
+    login: '登录名', name: '姓名', role: '角色', unit: '单位', active: '状态', activeYes: '启用', activeNo: '停用',
+    password: '密码', newPassword: '重置密码', passwordKeep: '留空则不修改', editOrReset: '编辑 / 重置密码',
+    device: '设备编号', thisDevice: '本机', registered: '注册时间', lastSeq: '已上传编号', revoke: '撤销',
+    revokeConfirm: '撤销设备 {device}（{login}）？该设备的登录立即失效，下次用它登录的人将成为新的所有者。',
+    revokeSelfConfirm: '这是本机（{login}）！撤销后本机的登录立即失效，需要重新登录。确定撤销？',
+    revoked: '设备已撤销',
+    loginRequired: '请输入登录名', nameRequired: '请输入姓名', unitRequired: '信息专员必须选择单位',
+    passwordShort: '密码至少 8 个字符',
   },
   settings: {
     title: '设置', language: '界面语言', dataDir: '数据目录', deviceId: '设备编号',

@@ -8,8 +8,13 @@
 //!   it in one local transaction ([`Store::merge_remote_with_meta`]), so a crash between the two
 //!   can neither lose nor duplicate a change.
 //!
-//! This increment has no timer: the caller runs [`SyncClient::sync_once`]. Retries with backoff
-//! come with the desktop's sync indicator (see docs/sync.md).
+//! [`runner::SyncRunner`] runs rounds on a timer, after edits and with backoff on failure;
+//! [`account`] keeps the server login and decides what local work a joining desktop offers;
+//! [`admin`] is the admin's user and device management on the server.
+
+pub mod account;
+pub mod admin;
+pub mod runner;
 
 use crate::Store;
 use reqwest::StatusCode;
@@ -40,6 +45,37 @@ pub enum SyncError {
 }
 
 pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+impl SyncError {
+    /// The code the window switches on.
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
+        match self {
+            SyncError::Network(_) => ErrorCode::Network,
+            SyncError::Refused { status, .. } => match status {
+                401 | 429 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Forbidden,
+                404 => ErrorCode::NotFound,
+                409 => ErrorCode::Conflict,
+                400..=499 => ErrorCode::Validation,
+                _ => ErrorCode::Network,
+            },
+            SyncError::UnknownCursor(_) => ErrorCode::Conflict,
+            SyncError::Store(e) => e.code(),
+        }
+    }
+
+    /// A sentence for the people using the app, in Chinese.
+    pub fn user_message(&self) -> String {
+        match self {
+            SyncError::Refused { status: 401, .. } => "登录名或密码错误，或登录已失效".into(),
+            SyncError::Refused { status: 429, .. } => "登录尝试过于频繁，请 15 分钟后再试".into(),
+            SyncError::Refused { status: 400 | 403 | 404 | 409, message, .. } => format!("服务器拒绝：{message}"),
+            SyncError::Store(e) => e.to_string(),
+            other => runner::describe(other),
+        }
+    }
+}
 
 /// What one round did.
 #[derive(Debug, Clone, Default, PartialEq)]

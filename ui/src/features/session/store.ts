@@ -3,7 +3,7 @@
 //! after a switch because the visible data depends on the actor's scope.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, type Actor, type Role, type Session, type UserSummary } from '@/api'
+import { api, type Actor, type Role, type ServerAccount, type Session, type UserSummary } from '@/api'
 
 /** Role rules the UI uses to show or hide actions; the backend enforces them. */
 export const permissions = {
@@ -21,6 +21,8 @@ export const useSessionStore = defineStore('session', () => {
   const users = ref<UserSummary[]>([])
   const dataDir = ref('')
   const deviceId = ref('')
+  /** The server account, once logged in; `joined` once the join step is done. */
+  const account = ref<ServerAccount | null>(null)
   const loaded = ref(false)
 
   const role = computed(() => actor.value?.role)
@@ -36,6 +38,8 @@ export const useSessionStore = defineStore('session', () => {
     }
   })
   /** An officer works for one unit only; staff may pick any. */
+  /** The admin screen for server users and devices: an admin logged in to a server. */
+  const serverAdmin = computed(() => !!account.value?.joined && account.value.role === 'admin')
   const fixedUnitId = computed(() => (actor.value?.role === 'officer' ? actor.value.unitId : null))
 
   function apply(s: Session) {
@@ -43,6 +47,7 @@ export const useSessionStore = defineStore('session', () => {
     users.value = s.users
     dataDir.value = s.dataDir
     deviceId.value = s.deviceId
+    account.value = s.account ?? null
     loaded.value = true
   }
 
@@ -54,5 +59,5 @@ export const useSessionStore = defineStore('session', () => {
     actor.value = await api.sessionSwitch(userId)
   }
 
-  return { actor, users, dataDir, deviceId, loaded, role, can, fixedUnitId, apply, load, switchUser }
+  return { actor, users, dataDir, deviceId, account, serverAdmin, loaded, role, can, fixedUnitId, apply, load, switchUser }
 })

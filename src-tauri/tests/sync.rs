@@ -1,0 +1,147 @@
+//! The window's sync glue (`AppState`) against a real server in-process: a demo desktop logs in
+//! and uploads, the admin manages users through the core, an officer's demo desktop joins by
+//! downloading only, edits, syncs in the background, and logs out back to the local profile.
+
+use std::time::Duration;
+use zongwu_core::sync::account::JoinChoice;
+use zongwu_core::sync::admin::NewServerUser;
+use zongwu_core::sync::runner::{SyncState, SyncStatus};
+use zongwu_core::{Role, Store};
+use zongwu_desktop::state::{open_store, AppState};
+
+const ADMIN_PASSWORD: &str = "admin-password-1";
+
+async fn server(dir: &std::path::Path) -> String {
+    let settings = zongwu_server::Settings {
+        database_url: zongwu_server::Secret::new(format!("sqlite://{}", dir.join("server.db").display())),
+        argon2_memory_kib: 1024,
+        bootstrap_admin: Some(zongwu_server::settings::BootstrapAdmin {
+            login: "admin".into(),
+            password: zongwu_server::Secret::new(ADMIN_PASSWORD.into()),
+        }),
+        ..Default::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zongwu_server::launch(settings, listener, std::future::pending::<()>()));
+    assert!(wait_listening(&url).await, "the server answers");
+    url
+}
+
+/// Wait until the server accepts connections (no HTTP client needed: a TCP connect is enough).
+async fn wait_listening(url: &str) -> bool {
+    let addr = url.trim_start_matches("http://").to_string();
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+async fn desktop(dir: &std::path::Path, name: &str) -> AppState {
+    let data = dir.join(name);
+    let store: Store = open_store(&data).await.expect("open the desktop store with demo data");
+    let state = AppState::new(data.clone(), data.join("exports"), store);
+    state.resume_sync().await.unwrap();
+    state
+}
+
+async fn wait_synced(state: &AppState) -> SyncStatus {
+    let mut rx = state.subscribe_status();
+    let s = tokio::time::timeout(
+        Duration::from_secs(30),
+        rx.wait_for(|s| s.state == SyncState::Idle && s.pending == 0 && s.last_success_ms.is_some()),
+    )
+    .await
+    .expect("synced within 30 s")
+    .expect("status channel open")
+    .clone();
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktops_join_sync_and_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = server(dir.path()).await;
+
+    // The office: a demo desktop with nothing but set-up data; uploading is its choice here.
+    let office = desktop(dir.path(), "office").await;
+    let before = office.sync_status();
+    assert_eq!(before.state, SyncState::SignedOut, "no account: the local profile");
+    assert!(before.pending > 0, "demo data waits in the outbox");
+    let (account, plan) = office.login(&url, "admin", ADMIN_PASSWORD).await.unwrap();
+    assert!(!account.joined && plan.pending == plan.setup_changes, "only set-up data: {plan:?}");
+    assert_eq!(plan.recommended, Some(JoinChoice::DownloadOnly), "demo data is not pushed unless asked");
+    let joined = office.join(JoinChoice::Upload).await.unwrap();
+    assert!(joined.joined);
+    let actor = office.actor().await;
+    assert_eq!((actor.role, actor.user_id == account.user_id), (Role::Admin, true), "writes are the server user's");
+    wait_synced(&office).await;
+
+    // The admin creates an officer of the first demo unit through the core.
+    let client = office.client().await.unwrap();
+    let officer = NewServerUser {
+        login: "officer1".into(),
+        password: "officer1-password".into(),
+        name: "赵专员".into(),
+        role: Role::Officer,
+        unit_id: Some(zongwu_core::demo::demo_unit_id(1)),
+    };
+    client.create_user(&officer).await.unwrap();
+    assert!(client.list_users().await.unwrap().iter().any(|u| u.login == "officer1"));
+
+    // The officer's demo desktop cannot upload other units' rows: it downloads only.
+    let mine = desktop(dir.path(), "officer").await;
+    let device = mine.store().await.device_id().to_string();
+    let (_, plan) = mine.login(&url, "officer1", "officer1-password").await.unwrap();
+    assert!(!plan.can_upload, "out of scope: {plan:?}");
+    assert!(mine.join(JoinChoice::Upload).await.is_err(), "an upload the server would refuse forever is refused now");
+    mine.join(JoinChoice::DownloadOnly).await.unwrap();
+    assert_eq!(mine.store().await.device_id(), device, "same device, fresh database");
+    wait_synced(&mine).await;
+    let units = zongwu_core::units::list(&*mine.store().await).await.unwrap();
+    assert_eq!(units.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["demo-unit-01"], "the officer's unit arrived");
+    assert!(client.list_devices().await.unwrap().iter().any(|d| d.device_id == device && d.login == "officer1"));
+
+    // An edit goes out in the background.
+    let actor = mine.actor().await;
+    let need = zongwu_core::needs::submit(
+        &*mine.store().await,
+        &actor,
+        zongwu_core::needs::NeedInput {
+            unit_id: "demo-unit-01".into(),
+            title: "食堂排队叫号".into(),
+            kind: zongwu_core::needs::NeedKind::Need,
+            description: "高峰时段排队过长".into(),
+            priority: zongwu_core::needs::Priority::Medium,
+            expected_benefit: "缩短等待".into(),
+            attachments: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    mine.edited().await;
+    wait_synced(&mine).await;
+
+    // It reaches the office desktop, whose history names the officer's device.
+    office.sync_now().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let store = office.store().await;
+        if zongwu_core::needs::get(&store, &office.actor().await, &need.id).await.is_ok() {
+            let history = zongwu_core::history::for_row(&store, &office.actor().await, "needs", &need.id).await.unwrap();
+            assert_eq!(history[0].device_id, device, "the history says where the need was written");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the office received the officer's need");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        office.sync_now().await;
+    }
+
+    mine.logout().await.unwrap();
+    assert_eq!(mine.sync_status().state, SyncState::SignedOut);
+    assert_eq!(mine.actor().await.user_id, "local-admin", "back to the local profile");
+    assert!(mine.account().await.unwrap().is_none(), "the token is forgotten");
+}
