@@ -175,9 +175,9 @@ pub async fn history_get(state: State<'_, AppState>, table: String, id: String) 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn export_officers(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+pub async fn export_officers(state: State<'_, AppState>, columns: Vec<excel::RosterColumn>) -> CmdResult<ExportResult> {
     let out = excel::timestamped_path(&state.export_dir, "信息专员名册", &*state.store().await);
-    Ok(excel::export_officers(&*state.store().await, &state.actor().await, &out, &excel::RosterColumn::ALL).await?)
+    Ok(excel::export_officers(&*state.store().await, &state.actor().await, &out, &columns).await?)
 }
 
 #[tauri::command]

@@ -148,9 +148,9 @@ async historyGet(table: string, id: string) : Promise<Result<HistoryEntry[], App
     else return { status: "error", error: e  as any };
 }
 },
-async exportOfficers() : Promise<Result<ExportResult, AppError>> {
+async exportOfficers(columns: RosterColumn[]) : Promise<Result<ExportResult, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("export_officers") };
+    return { status: "ok", data: await TAURI_INVOKE("export_officers", { columns }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -419,6 +419,10 @@ export type Priority = "low" | "medium" | "high" | "urgent"
 export type Review = { id: string; expertName: string | null; scores: Partial<{ [key in string]: number }>; total: number; comment: string; atMs: number }
 export type ReviewInput = { needId: string; scores: Partial<{ [key in string]: number }>; comment: string }
 export type Role = "admin" | "office" | "expert" | "officer"
+/**
+ * A column of the roster workbook. The export writes the chosen ones in this order.
+ */
+export type RosterColumn = "unit" | "staff_no" | "name" | "gender" | "title" | "phone" | "email" | "term_start" | "term_end" | "status" | "trainings" | "duties" | "note"
 export type RowError = { 
 /**
  * 1-based row number as the user sees it in the sheet; 0 for the file as a whole

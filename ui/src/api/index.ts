@@ -18,6 +18,7 @@ import type {
   OfficerDetail,
   OfficerInput,
   OfficerRow,
+  RosterColumn,
   Review,
   ReviewInput,
   Session,
@@ -40,39 +41,8 @@ import { unwrap } from './errors'
 
 export { ApiError, unwrap } from './errors'
 export type { ErrorCode } from './errors'
-export type {
-  ImportProgress,
-  Actor,
-  BackupInfo,
-  ExportResult,
-  HistoryEntry,
-  ImportReport,
-  Need,
-  NeedDetail,
-  NeedInput,
-  NeedRow,
-  Officer,
-  OfficerDetail,
-  OfficerInput,
-  OfficerRow,
-  Review,
-  ReviewInput,
-  Session,
-  Training,
-  TrainingInput,
-  Unit,
-  UnitInput,
-  UserSummary,
-  SyncStatus,
-  ServerAccount,
-  JoinPlan,
-  JoinChoice,
-  LoginOutcome,
-  ServerUser,
-  NewServerUser,
-  ServerUserEdit,
-  ServerDevice,
-}
+// Every generated type, under its own name (one list, kept by the generator).
+export type * from './bindings'
 
 // Derived names, so a rename of an alias in the generated file does not ripple.
 export type Role = Actor['role']
@@ -122,7 +92,7 @@ export const api = {
   historyGet: async (table: string, id: string): Promise<HistoryEntry[]> =>
     unwrap(await commands.historyGet(table, id)),
 
-  exportOfficers: async (): Promise<ExportResult> => unwrap(await commands.exportOfficers()),
+  exportOfficers: async (columns: RosterColumn[]): Promise<ExportResult> => unwrap(await commands.exportOfficers(columns)),
   exportNeeds: async (): Promise<ExportResult> => unwrap(await commands.exportNeeds()),
   exportOfficerTemplate: async (): Promise<ExportResult> => unwrap(await commands.exportOfficerTemplate()),
   importOfficers: async (path: string, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> => {

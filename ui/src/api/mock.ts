@@ -281,7 +281,10 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return n
   },
   history_get: (a) => history.get(a.id as string) ?? [],
-  export_officers: () => exported('信息专员名册', officers.size),
+  export_officers: (a) => {
+    if (!(a.columns as unknown[]).length) throw { code: 'validation', message: '请至少选择一列导出 (choose at least one column)' }
+    return exported('信息专员名册', officers.size)
+  },
   export_needs: () => exported('需求表', needs.size),
   export_officer_template: () => exported('信息专员导入模板', 0),
   import_officers: (a): ImportReport =>

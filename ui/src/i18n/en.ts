@@ -21,6 +21,14 @@ const en: Shape<typeof zhCN> = {
     validation: 'Invalid input', forbidden: 'Not allowed', not_found: 'Not found', conflict: 'Conflict',
     import_rejected: 'Import rejected', io: 'File error', network: 'Cannot reach the server', unauthorized: 'Login failed', internal: 'Internal error',
   },
+  rosterExport: {
+    title: 'Export roster', presets: 'Presets:', all: 'All columns', meeting: 'Meeting edition (10 columns)', handout: 'Without phone and e-mail',
+    none: 'Choose at least one column', count: '{n} columns chosen', export: 'Export',
+    columns: {
+      unit: 'Unit', staff_no: 'Staff no.', name: 'Name', gender: 'Gender', title: 'Job title', phone: 'Phone', email: 'E-mail',
+      term_start: 'Term start', term_end: 'Term end', status: 'Status', trainings: 'Trainings', duties: 'Duties', note: 'Note',
+    },
+  },
   export: { saved: 'Saved to: ', rows: '{n} rows', running: 'Exporting…', title: 'Export finished' },
   unit: {
     title: 'Units', code: 'Code', name: 'Name', kind: 'Kind', active: 'Active', new: 'New unit', editTitle: 'Edit unit',

@@ -17,6 +17,14 @@ export default {
     validation: '输入有误', forbidden: '没有权限', not_found: '未找到', conflict: '数据冲突',
     import_rejected: '导入被拒绝', io: '读写文件失败', network: '无法连接服务器', unauthorized: '登录失败', internal: '内部错误',
   },
+  rosterExport: {
+    title: '导出名册', presets: '预设：', all: '全部列', meeting: '会议版（10 列）', handout: '不含电话邮箱',
+    none: '请至少选择一列', count: '已选 {n} 列', export: '导出',
+    columns: {
+      unit: '单位', staff_no: '工号', name: '姓名', gender: '性别', title: '职务', phone: '电话', email: '邮箱',
+      term_start: '任期开始', term_end: '任期结束', status: '状态', trainings: '培训次数', duties: '职责', note: '备注',
+    },
+  },
   export: { saved: '已导出到：', rows: '共 {n} 行', running: '正在导出…', title: '导出完成' },
   unit: {
     title: '二级单位', code: '代码', name: '名称', kind: '类型', active: '启用', new: '新增单位', editTitle: '编辑单位',
