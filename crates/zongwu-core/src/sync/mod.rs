@@ -71,6 +71,8 @@ impl SyncError {
             SyncError::Refused { status: 401, .. } => "登录名或密码错误，或登录已失效".into(),
             SyncError::Refused { status: 429, .. } => "登录尝试过于频繁，请 15 分钟后再试".into(),
             SyncError::Refused { status: 400 | 403 | 404 | 409, message, .. } => format!("服务器拒绝：{message}"),
+            SyncError::Network(_) => "无法连接同步服务器，请检查服务器地址和网络".into(),
+            SyncError::Refused { status, .. } if *status >= 500 => format!("同步服务器暂时不可用（{status}），请稍后再试"),
             SyncError::Store(e) => e.to_string(),
             other => runner::describe(other),
         }

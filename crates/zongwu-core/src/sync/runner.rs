@@ -127,6 +127,14 @@ pub fn describe(e: &SyncError) -> String {
     }
 }
 
+/// The log position of the last change merged from elsewhere.
+async fn last_remote_seq(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = 'remote'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap_or(-1)
+}
+
 /// SplitMix64: cheap noise for the jitter (no need for a real random source).
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -208,6 +216,7 @@ async fn run(store: Arc<Store>, client: SyncClient, config: RunnerConfig, shared
         tx.send_replace(status.clone());
 
         // A round runs to its end even when stop arrives: stop is checked between rounds.
+        let merged_before = last_remote_seq(&store).await;
         let result = client.sync_once(&store).await;
         let now = store.now_ms();
         let wait = match result {
@@ -217,7 +226,9 @@ async fn run(store: Arc<Store>, client: SyncClient, config: RunnerConfig, shared
                 status.last_error = None;
                 status.failures = 0;
                 status.clock_offset_ms = report.clock_offset_ms;
-                if report.pulled > 0 {
+                // A pull also returns this device's own changes (merged as already seen, not
+                // logged): only changes from elsewhere make open views reload.
+                if report.pulled > 0 && last_remote_seq(&store).await != merged_before {
                     status.data_revision = status.data_revision.wrapping_add(1);
                 }
                 Some(config.interval)

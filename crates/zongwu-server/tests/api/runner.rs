@@ -141,13 +141,15 @@ async fn an_edit_is_pushed_soon_after_it_is_saved(backend: Backend) {
     let config = RunnerConfig { interval: Duration::from_secs(3600), debounce: Duration::from_millis(20), ..Default::default() };
     let runner = SyncRunner::start(store.clone(), client, config);
     let mut status = runner.subscribe();
-    status.wait_for(|s| s.state == SyncState::Idle && s.last_success_ms.is_some()).await.unwrap();
+    let revision = status.wait_for(|s| s.state == SyncState::Idle && s.last_success_ms.is_some()).await.unwrap().data_revision;
     insert_units(&store, 3).await;
     runner.local_edit();
-    tokio::time::timeout(Duration::from_secs(10), status.wait_for(|s| s.state == SyncState::Idle && s.pending == 0))
+    let after = tokio::time::timeout(Duration::from_secs(10), status.wait_for(|s| s.state == SyncState::Idle && s.pending == 0))
         .await
         .expect("pushed after the debounce")
-        .unwrap();
+        .unwrap()
+        .clone();
+    assert_eq!(after.data_revision, revision, "our own changes coming back from the pull do not make views reload");
     tokio::time::timeout(Duration::from_secs(10), async {
         while app.pull_all(&app.admin_token, 1000).await.len() < 3 {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -155,6 +157,17 @@ async fn an_edit_is_pushed_soon_after_it_is_saved(backend: Backend) {
     })
     .await
     .expect("the server has the edit");
+
+    // A change from another desktop, fetched by "sync now", does.
+    let other = desktop(&dir, "other").await;
+    let (other_client, _) = SyncClient::login(&app.base_url, &other, "admin", ADMIN_PASSWORD).await.unwrap();
+    insert_units(&other, 1).await;
+    other_client.sync_once(&other).await.unwrap();
+    runner.sync_now();
+    tokio::time::timeout(Duration::from_secs(10), status.wait_for(|s| s.data_revision != revision))
+        .await
+        .expect("a remote change bumps the data revision")
+        .unwrap();
     tokio::time::timeout(Duration::from_secs(10), runner.stop()).await.expect("stop returns");
 }
 both_backends!(an_edit_is_pushed_soon_after_it_is_saved);
