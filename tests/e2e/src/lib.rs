@@ -88,8 +88,10 @@ impl App {
         let session =
             Session::create(&driver.url(), &capabilities).context("creating the WebDriver session (starting the app)")?;
 
-        let screenshots = screenshot_dir();
-        // Old screenshots would mix with this run's; the directory holds one run only.
+        // One folder per test (the harness names each test's thread after it), so tests in one
+        // run keep each other's screenshots; old screenshots would mix with this run's.
+        let test = std::thread::current().name().unwrap_or("e2e").replace("::", "-");
+        let screenshots = screenshot_dir().join(test);
         let _ = fs::remove_dir_all(&screenshots);
         fs::create_dir_all(&screenshots).with_context(|| format!("creating {}", screenshots.display()))?;
 
@@ -124,7 +126,7 @@ impl App {
         }
     }
 
-    /// Saves `target/e2e-screenshots/NN-<step>.png` and returns its path.
+    /// Saves `target/e2e-screenshots/<test>/NN-<step>.png` and returns its path.
     pub fn screenshot(&mut self, step: &str) -> Result<PathBuf> {
         self.shot += 1;
         let png = self.session.screenshot()?;

@@ -8,7 +8,7 @@
 //! the needs workbook, which must contain the need.
 //!
 //! Run by `cargo xtask test` (it builds the app and sets `ZONGWU_E2E_APP`); a plain `cargo test`
-//! prints SKIPPED. Screenshots of every step land in `target/e2e-screenshots/`.
+//! prints SKIPPED. Screenshots of every step land in `target/e2e-screenshots/<test>/`.
 //!
 //! Selectors are `data-testid`s the UI keeps stable for this test (see `ui/src`); texts typed
 //! here are Chinese on purpose, to prove CJK input and rendering end to end.
@@ -45,6 +45,7 @@ fn need_goes_from_officer_to_expert_to_approved_and_exported() {
         empty_start(app)?;
         add_unit(app)?;
         add_officer(app)?;
+        export_roster_for_a_meeting(app)?;
         switch_user(app, OFFICER_NAME)?;
         submit_need(app)?;
         switch_user(app, EXPERT)?;
@@ -103,6 +104,33 @@ fn add_officer(app: &mut App) -> Result<()> {
     app.wait_gone(&tid("officer-form-save"))?;
     app.wait_for_text(&tid("officer-row"), OFFICER_STAFF_NO)?;
     app.screenshot("officer-added")?;
+    Ok(())
+}
+
+/// 导出名册 → the meeting preset (10 columns) → the workbook has those columns and the officer.
+fn export_roster_for_a_meeting(app: &mut App) -> Result<()> {
+    app.click(&tid("export-officers"))?;
+    app.click(&tid("roster-preset-meeting"))?;
+    app.screenshot("roster-export-columns")?;
+    app.click(&tid("roster-export-confirm"))?;
+    app.wait_gone(&tid("roster-export-confirm"))?;
+    let path = app.text(&tid("export-path"))?;
+    println!("roster exported: {path}");
+    let mut workbook = open_workbook_auto(&path).with_context(|| format!("opening {path:?}"))?;
+    let range = workbook.worksheet_range("信息专员名册").context("the roster sheet")?;
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.first().context("a header row")?;
+    anyhow::ensure!(
+        header.len() == 10 && header[0] == "单位" && header.iter().all(|h| h != "性别" && h != "备注"),
+        "the meeting edition has 10 columns without 性别/备注, got {header:?}"
+    );
+    anyhow::ensure!(
+        rows.iter().any(|r| r.iter().any(|c| c == OFFICER_STAFF_NO)),
+        "the roster lists the new officer {OFFICER_STAFF_NO}: {rows:?}"
+    );
+    // Close the notification, so the next export's path is the only one on screen.
+    app.click(".el-notification__closeBtn")?;
+    app.wait_gone(&tid("export-path"))?;
     Ok(())
 }
 
