@@ -108,6 +108,7 @@ fn test(no_e2e: bool, quick: bool) -> Result<()> {
         steps.run("cargo fmt --check", || run(cargo().args(["fmt", "--all", "--check"])));
     }
     steps.run("ui: typecheck", || run(util::npm().arg("run").arg("typecheck").current_dir(&ui)));
+    steps.run("ui: lint", || run(util::npm().arg("run").arg("lint").current_dir(&ui)));
     steps.run("ui: unit tests", || run(util::npm().arg("test").current_dir(&ui)));
     // The desktop crate embeds ui/dist at compile time, so clippy and the Rust tests need it.
     steps.run("ui: build", setup::build_ui_if_stale);

@@ -1,6 +1,6 @@
 //! After an export: a notification that shows where the file went. The path
 //! sits in `[data-testid=export-path]` for the end-to-end test.
-import { ElNotification } from 'element-plus'
+import { ElLoading, ElNotification } from 'element-plus'
 import { h } from 'vue'
 import type { ExportResult } from '@/api'
 import { i18n } from '@/i18n'
@@ -19,4 +19,16 @@ export function notifyExported(r: ExportResult): void {
       h('div', { style: 'color: var(--el-text-color-secondary)' }, t('export.rows', { n: r.rows })),
     ]),
   })
+}
+
+/** Runs an export behind a full-window loading mask, then shows where the file went. */
+export async function runExport(f: () => Promise<ExportResult>): Promise<void> {
+  const l = ElLoading.service({ fullscreen: true, lock: true, text: i18n.global.t('export.running') })
+  let result: ExportResult
+  try {
+    result = await f()
+  } finally {
+    l.close()
+  }
+  notifyExported(result)
 }
