@@ -307,3 +307,47 @@ async fn changes_from_a_newer_schema_are_parked_not_refused() {
     let (again, _) = b.merge_remote(&[page[0].clone(), new_table]).await.unwrap();
     assert_eq!(again, vec![MergeOutcome::AlreadySeen, MergeOutcome::AlreadySeen], "a second delivery changes nothing");
 }
+
+/// A clock that ran a day fast stamped the outbox in the future. Once the offset is known, the
+/// unpushed changes get stamps at the corrected time, in order and after everything pushed; the
+/// row's column clocks follow, and the clock itself goes back.
+#[tokio::test]
+async fn restamping_moves_future_outbox_stamps_to_the_corrected_time() {
+    const T: i64 = 1_700_000_000_000;
+    const DAY: i64 = 86_400_000;
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(FixedClock::new(T));
+    let store = Store::open(&dir.path().join("a.db"), clock.clone()).await.unwrap();
+    let actor = Actor::local_admin();
+    let mut tx = store.begin_write(&actor).await.unwrap();
+    tx.insert(Table::Units, "u1", None, json!({"code": "A", "name": "A", "kind": "office"})).await.unwrap();
+    tx.commit().await.unwrap();
+    store.mark_pushed(1).await.unwrap();
+
+    clock.set(T + DAY);
+    let mut tx = store.begin_write(&actor).await.unwrap();
+    tx.update(Table::Units, "u1", json!({"name": "B"})).await.unwrap();
+    tx.update(Table::Units, "u1", json!({"kind": "college", "name": "C"})).await.unwrap();
+    tx.commit().await.unwrap();
+    let before: Vec<String> = store.local_changes(0, 10).await.unwrap().into_iter().map(|(_, c)| c.hlc).collect();
+    assert!(before[1].starts_with(&format!("{:015}-", T + DAY)), "the fast clock stamped a day ahead");
+
+    store.set_clock_offset(-DAY).await.unwrap();
+    assert_eq!(store.restamp_outbox().await.unwrap(), 2, "both unpushed changes were in the future");
+    let after: Vec<String> = store.local_changes(0, 10).await.unwrap().into_iter().map(|(_, c)| c.hlc).collect();
+    assert_eq!(after[0], before[0], "a pushed stamp never changes");
+    assert!(after[0] < after[1] && after[1] < after[2], "the new stamps keep the order, after the pushed one");
+    assert!(after[2].as_str() < format!("{:015}-", T + 1).as_str(), "and sit at the corrected time: {after:?}");
+
+    let row = &store.dump_table(Table::Units).await.unwrap()[0];
+    let clocks: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row["updated_hlc"].as_str().unwrap()).unwrap();
+    assert_eq!(clocks["code"], json!(after[0]), "a column last set by the pushed change keeps its stamp");
+    assert_eq!((clocks["name"].clone(), clocks["kind"].clone()), (json!(after[2]), json!(after[2])), "the others follow");
+
+    let mut tx = store.begin_write(&actor).await.unwrap();
+    tx.update(Table::Units, "u1", json!({"name": "D"})).await.unwrap();
+    tx.commit().await.unwrap();
+    let next = store.local_changes(3, 10).await.unwrap().remove(0).1.hlc;
+    assert!(next > after[2] && next.as_str() < format!("{:015}-", T + 1).as_str(), "the clock went back: {next}");
+    assert_eq!(store.restamp_outbox().await.unwrap(), 0, "nothing is in the future any more");
+}

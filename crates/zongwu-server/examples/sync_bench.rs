@@ -3,7 +3,9 @@
 //! the server in-process.
 //!
 //! `cargo run --release -p zongwu-server --example sync_bench -- [ROWS] [EDITS] [ROUND_TRIPS] [DATABASE_URL]`
-//! (defaults 100000 10000 200, a temp SQLite file). Prints one JSON line.
+//! (defaults 100000 10000 200, a temp SQLite file). Prints one JSON line. CPU times (user +
+//! system of the whole process, server included where it runs) are given next to wall times:
+//! on a shared machine they move much less with the load.
 
 use serde_json::json;
 use std::sync::Arc;
@@ -13,6 +15,16 @@ use zongwu_core::sync::SyncClient;
 use zongwu_core::{Actor, Store, SystemClock};
 use zongwu_server::settings::BootstrapAdmin;
 use zongwu_server::{Secret, Settings};
+
+/// CPU time of this process so far (user + system, all threads), from /proc: a figure that
+/// moves less with the machine's load than wall time does. `None` where /proc is missing.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0) // USER_HZ is 100 on Linux
+}
 
 async fn insert_units(store: &Store, n: usize, tag: &str) -> Vec<String> {
     let mut tx = store.begin_write(&Actor::local_admin()).await.unwrap();
@@ -98,16 +110,20 @@ async fn main() {
     let wire_ms = t.elapsed().as_secs_f64() * 1000.0;
     // Merging alone, into a scratch desktop.
     let scratch = open("scratch.db").await;
+    let cpu = cpu_ms();
     let t = Instant::now();
     for page in &pages {
         scratch.merge_remote(page).await.unwrap();
     }
     let merge_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let merge_cpu_ms = cpu.zip(cpu_ms()).map(|(a, b)| b - a);
     drop(pages);
 
+    let cpu = cpu_ms();
     let t = Instant::now();
     let report = cc.pull_once(&c).await.unwrap();
     let pull_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let pull_cpu_ms = cpu.zip(cpu_ms()).map(|(a, b)| b - a);
     assert_eq!(report.pulled, rows.max(edits), "the first pull brings every row");
 
     // Round trips of one edit a → server → b.
@@ -134,6 +150,8 @@ async fn main() {
             "bench": "sync", "backend": backend, "rows": rows, "edits": edits,
             "push_edits_ms": push_ms.round(), "first_pull_ms": pull_ms.round(),
             "first_pull_wire_only_ms": wire_ms.round(), "first_pull_merge_only_ms": merge_ms.round(),
+            "first_pull_cpu_ms": pull_cpu_ms, "first_pull_merge_only_cpu_ms": merge_cpu_ms,
+            "load_average_1m": std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_string)),
             "round_trip_p50_ms": (pct(0.5) * 10.0).round() / 10.0, "round_trip_p95_ms": (pct(0.95) * 10.0).round() / 10.0,
         })
     );

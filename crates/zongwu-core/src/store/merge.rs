@@ -473,7 +473,7 @@ async fn write_rows<'r>(
         for row in chunk {
             for c in cols {
                 q = if c == "updated_hlc" {
-                    q.bind(Value::Object(row.clocks.clone()).to_string())
+                    q.bind(serde_json::to_string(&row.clocks)?)
                 } else {
                     bind_value(q, row.values.get(c).unwrap_or(&Value::Null))
                 };
@@ -505,8 +505,8 @@ async fn write_log(conn: &mut SqliteConnection, log: &[LogEntry<'_>], now_ms: i6
                 .bind(&c.unit_id)
                 .bind(&c.hlc)
                 .bind(c.cl)
-                .bind(Value::Object(e.columns.clone()).to_string())
-                .bind(Value::Object(e.previous.clone()).to_string())
+                .bind(serde_json::to_string(&e.columns)?)
+                .bind(serde_json::to_string(&e.previous)?)
                 .bind(now_ms);
         }
         q.execute(&mut *conn).await?;
