@@ -161,7 +161,11 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     assert_eq!(report["accepted"], false);
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "exactly the bad cell is reported: {report}");
-    assert_eq!((errors[0]["row"].as_i64(), errors[0]["column"].as_str()), (Some(4), Some("created_at")), "row 4 of the sheet");
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["column"].as_str()),
+        (Some(4), Some("报修时间")),
+        "row 4, named by the sheet's own header"
+    );
     assert!(stored(&app, "repair").await.is_empty(), "a bad file writes nothing, not even its good rows");
 
     let (status, report) = send_file(&app, &key, "repair-tickets", csv("2026-09-01 08:10")).await;
@@ -186,6 +190,8 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     let (status, report) = send_file(&app, &key, "payments", bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a negative amount spoils the file: {report}");
     assert_eq!(report["errors"][0]["row"], 4, "the sheet's own row number, title row counted");
+    assert_eq!(report["total"], 2, "both data rows are counted, the unreadable one too");
+    assert_eq!(report["errors"][0]["column"], "金额(元)", "the column as the sheet names it (half-width brackets)");
     assert!(stored(&app, "payment").await.is_empty());
 
     let (status, report) = send_file(&app, &key, "complaints", b"PK\x03\x04 not really a workbook".to_vec()).await;
