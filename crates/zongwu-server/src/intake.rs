@@ -31,8 +31,8 @@ use std::collections::HashMap;
 use zongwu_core::import::table::{self, CellKind, ColumnSpec, TableRow, TableSpec};
 use zongwu_proto::api::ErrorBody;
 use zongwu_proto::public::{
-    Complaint, ComplaintBatch, CreatePlatformKey, IntakeReport, Payment, PaymentBatch, PlatformKey, PlatformRecord,
-    PlatformRecordPage, RepairTicket, RepairTicketBatch, RowError,
+    Complaint, ComplaintBatch, CreatePlatformKey, IntakeReport, Payment, PaymentBatch, PlatformKey, PlatformKeyInfo,
+    PlatformRecord, PlatformRecordPage, RepairTicket, RepairTicketBatch, RowError,
 };
 
 /// Most records one JSON batch may carry (a file may carry more, up to the body limit).
@@ -42,7 +42,8 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/intake/keys", post(create_key))
+        .route("/intake/keys", post(create_key).get(list_keys))
+        .route("/intake/keys/{id}", axum::routing::delete(revoke_key))
         .route("/intake/repair-tickets", post(post_repair_tickets))
         .route("/intake/complaints", post(post_complaints))
         .route("/intake/payments", post(post_payments))
@@ -112,9 +113,7 @@ async fn create_key(
     caller: AuthUser,
     Json(req): Json<CreatePlatformKey>,
 ) -> Result<(StatusCode, Json<PlatformKey>)> {
-    if caller.user.role != Role::Admin {
-        return Err(Error::Forbidden("only an admin creates platform keys".into()));
-    }
+    require_admin(&caller)?;
     let platform = req.platform.trim();
     if !(1..=64).contains(&platform.len()) || !platform.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(Error::BadRequest("platform must be 1 to 64 letters, digits, '-' or '_'".into()));
@@ -122,6 +121,36 @@ async fn create_key(
     let label: String = req.label.trim().chars().filter(|c| *c != '\0').take(100).collect();
     let key = app.create_platform_key(platform, &label, &caller.user.login).await?;
     Ok((StatusCode::CREATED, Json(key)))
+}
+
+fn require_admin(caller: &AuthUser) -> Result<()> {
+    if caller.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only an admin manages platform keys".into()))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/intake/keys", tag = "intake", security(("bearer" = [])),
+    responses((status = 200, description = "every key, revoked ones included; never the key itself", body = Vec<PlatformKeyInfo>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_keys(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<PlatformKeyInfo>>> {
+    require_admin(&caller)?;
+    Ok(Json(app.db.list_platform_keys().await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/intake/keys/{id}", tag = "intake", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the key's id (not the key)")),
+    responses((status = 204, description = "revoked: the key is refused from now on"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, description = "no live key with this id", body = ErrorBody)))]
+async fn revoke_key(State(app): State<AppState>, caller: AuthUser, Path(id): Path<String>) -> Result<StatusCode> {
+    require_admin(&caller)?;
+    if !id.contains('\0') && app.db.revoke_platform_key(&id, app.now_ms()).await? {
+        tracing::info!(%id, by = %caller.user.login, "platform key revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound(format!("no live platform key {id}")))
+    }
 }
 
 impl AppState {

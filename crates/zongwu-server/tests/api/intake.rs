@@ -117,6 +117,17 @@ async fn intake_refuses_bad_keys(backend: Backend) {
     let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
     let resp = app.http.get(app.url("/api/v1/platform-records")).bearer_auth(&officer).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN, "officers do not read other units' platform data");
+
+    // A revoked key is refused from then on; the list never shows a key, only its id.
+    let keys: Value =
+        app.http.get(app.url("/api/v1/intake/keys")).bearer_auth(&app.admin_token).send().await.unwrap().json().await.unwrap();
+    assert!(!keys.to_string().contains(&key), "the key itself is never listed");
+    let id = keys[0]["id"].as_str().unwrap();
+    let revoke = || app.http.delete(app.url(&format!("/api/v1/intake/keys/{id}"))).bearer_auth(&app.admin_token).send();
+    assert_eq!(revoke().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(revoke().await.unwrap().status(), StatusCode::NOT_FOUND, "a key is revoked once");
+    let (status, _) = send(&app, &key, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R1", "水电中心")]})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked key is refused");
 }
 both_backends!(intake_refuses_bad_keys);
 
