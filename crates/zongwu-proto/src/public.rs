@@ -150,6 +150,19 @@ pub struct PlatformKey {
     pub key: String,
 }
 
+/// A platform key as listed for the admin: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct PlatformKeyInfo {
+    pub id: String,
+    pub platform: String,
+    pub label: String,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    /// Set once the key is revoked; a revoked key is refused (401).
+    pub revoked_at_ms: Option<i64>,
+}
+
 /// A repair ticket (报修) as the platform sends it. Times are `YYYY-MM-DD HH:MM[:SS]`, local.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]

@@ -68,5 +68,24 @@ echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates mig
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: wrk -t$THREADS -c$CONNS -d$DURATION --latency -s $LUA http://127.0.0.1:$PORT"
-wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT"
+# CPU time (user + system, all threads) of the server and of the PostgreSQL processes during the
+# run: less at the mercy of other jobs on the machine than the wall-clock rate.
+cpu_ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+SERVER_PID="$(pgrep -P "$SERVER" -x zongwu-server || echo "$SERVER")"
+PG_PIDS=""
+[ -n "$PGDATA_DIR" ] && { PGMAIN="$(head -1 "$PGDATA_DIR/postmaster.pid")"; PG_PIDS="$PGMAIN $(pgrep -P "$PGMAIN" | xargs)"; }
+S0="$(cpu_ticks "$SERVER_PID")"; P0="$(cpu_ticks $PG_PIDS)"
+wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT" | tee "$WORK/wrk.txt"
+S1="$(cpu_ticks "$SERVER_PID")"; P1="$(cpu_ticks $PG_PIDS)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+N="$(sed -n 's/^non-200 answers: [0-9]* of //p' "$WORK/wrk.txt")"
+HZ="$(getconf CLK_TCK)"
+python3 - "$N" "$HZ" "$S0" "$S1" "$P0" "$P1" <<'PY'
+import sys
+n, hz, s0, s1, p0, p1 = (int(x) for x in sys.argv[1:])
+server, pg = (s1 - s0) / hz, (p1 - p0) / hz
+line = f"CPU: zongwu-server {server:.1f} s = {server / n * 1e6:.0f} µs per lookup"
+if pg:
+    line += f"; postgres {pg:.1f} s = {pg / n * 1e6:.0f} µs per lookup"
+print(line + f"; {n / (server + pg):.0f} lookups per CPU-second of server + database")
+PY

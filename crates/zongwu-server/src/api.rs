@@ -52,7 +52,7 @@ pub fn routes() -> Router<AppState> {
     paths(login, logout, create_user, list_users, update_user, list_devices, remove_device, push, pull,
           crate::public::room, crate::public::roommates, crate::public::register_arrival, crate::public::companions,
           crate::public::list_plans, crate::public::put_plan,
-          crate::intake::create_key, crate::intake::post_repair_tickets, crate::intake::post_complaints,
+          crate::intake::create_key, crate::intake::list_keys, crate::intake::revoke_key, crate::intake::post_repair_tickets, crate::intake::post_complaints,
           crate::intake::post_payments, crate::intake::post_file, crate::intake::get_record, crate::intake::list_records),
     components(schemas(zongwu_proto::Change, Account, ErrorBody, User, Device, crate::db::Role, crate::intake::IntakeKind)),
     modifiers(&BearerAuth, &ApiKeyAuth)

@@ -27,11 +27,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use zongwu_core::import::table::{self, CellKind, ColumnSpec, TableRow, TableSpec};
 use zongwu_proto::api::ErrorBody;
 use zongwu_proto::public::{
-    Complaint, ComplaintBatch, CreatePlatformKey, IntakeReport, Payment, PaymentBatch, PlatformKey, PlatformRecord,
-    PlatformRecordPage, RepairTicket, RepairTicketBatch, RowError,
+    Complaint, ComplaintBatch, CreatePlatformKey, IntakeReport, Payment, PaymentBatch, PlatformKey, PlatformKeyInfo,
+    PlatformRecord, PlatformRecordPage, RepairTicket, RepairTicketBatch, RowError,
 };
 
 /// Most records one JSON batch may carry (a file may carry more, up to the body limit).
@@ -41,7 +42,8 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/intake/keys", post(create_key))
+        .route("/intake/keys", post(create_key).get(list_keys))
+        .route("/intake/keys/{id}", axum::routing::delete(revoke_key))
         .route("/intake/repair-tickets", post(post_repair_tickets))
         .route("/intake/complaints", post(post_complaints))
         .route("/intake/payments", post(post_payments))
@@ -111,9 +113,7 @@ async fn create_key(
     caller: AuthUser,
     Json(req): Json<CreatePlatformKey>,
 ) -> Result<(StatusCode, Json<PlatformKey>)> {
-    if caller.user.role != Role::Admin {
-        return Err(Error::Forbidden("only an admin creates platform keys".into()));
-    }
+    require_admin(&caller)?;
     let platform = req.platform.trim();
     if !(1..=64).contains(&platform.len()) || !platform.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(Error::BadRequest("platform must be 1 to 64 letters, digits, '-' or '_'".into()));
@@ -121,6 +121,36 @@ async fn create_key(
     let label: String = req.label.trim().chars().filter(|c| *c != '\0').take(100).collect();
     let key = app.create_platform_key(platform, &label, &caller.user.login).await?;
     Ok((StatusCode::CREATED, Json(key)))
+}
+
+fn require_admin(caller: &AuthUser) -> Result<()> {
+    if caller.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only an admin manages platform keys".into()))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/intake/keys", tag = "intake", security(("bearer" = [])),
+    responses((status = 200, description = "every key, revoked ones included; never the key itself", body = Vec<PlatformKeyInfo>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_keys(State(app): State<AppState>, caller: AuthUser) -> Result<Json<Vec<PlatformKeyInfo>>> {
+    require_admin(&caller)?;
+    Ok(Json(app.db.list_platform_keys().await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/intake/keys/{id}", tag = "intake", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the key's id (not the key)")),
+    responses((status = 204, description = "revoked: the key is refused from now on"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, description = "no live key with this id", body = ErrorBody)))]
+async fn revoke_key(State(app): State<AppState>, caller: AuthUser, Path(id): Path<String>) -> Result<StatusCode> {
+    require_admin(&caller)?;
+    if !id.contains('\0') && app.db.revoke_platform_key(&id, app.now_ms()).await? {
+        tracing::info!(%id, by = %caller.user.login, "platform key revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound(format!("no live platform key {id}")))
+    }
 }
 
 impl AppState {
@@ -460,25 +490,34 @@ impl IntakeRecord for Payment {
     }
 }
 
-/// Validate every record (`row` numbers for the report), then write all or none.
-async fn ingest<T: IntakeRecord>(
-    app: &AppState,
-    platform: &str,
+/// Records read from a JSON batch or a file, with what reading found wrong.
+struct Intake<T> {
+    /// Each record with its row number for the report.
     rows: Vec<(i64, T)>,
-    mut errors: Vec<RowError>,
-) -> Result<(StatusCode, Json<IntakeReport>)> {
-    let total = rows.len() as i64;
-    let mut seen = std::collections::HashMap::new();
+    /// Data rows read, those that could not become a record included.
+    total: i64,
+    errors: Vec<RowError>,
+    /// A file's own header for each field key, so the report names the columns as the sheet
+    /// does (报修时间, not created_at); empty for JSON, whose field names are the keys.
+    headers: HashMap<&'static str, String>,
+}
+
+/// Validate every record, then write all or none.
+async fn ingest<T: IntakeRecord>(app: &AppState, platform: &str, intake: Intake<T>) -> Result<(StatusCode, Json<IntakeReport>)> {
+    let Intake { rows, total, errors: read_errors, headers } = intake;
+    let column_of = |key: &str| headers.get(key).cloned().unwrap_or_else(|| key.to_string());
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for (row, mut r) in rows {
         for (column, value, reason) in r.check() {
-            errors.push(RowError { row, column: column.into(), value, reason });
+            errors.push(RowError { row, column: column_of(column), value, reason });
         }
         if let Some(first) = seen.insert(r.record_id().to_string(), row) {
             if !r.record_id().is_empty() {
                 errors.push(RowError {
                     row,
-                    column: "platform_record_id".into(),
+                    column: column_of("platform_record_id"),
                     value: r.record_id().into(),
                     reason: format!("与第 {first} 行重复 (the same record id as row {first})"),
                 });
@@ -492,6 +531,7 @@ async fn ingest<T: IntakeRecord>(
             payload,
         });
     }
+    errors.extend(read_errors);
     if total == 0 && errors.is_empty() {
         errors.push(RowError { row: 0, column: String::new(), value: String::new(), reason: "没有记录 (no records)".into() });
     }
@@ -513,11 +553,14 @@ async fn ingest<T: IntakeRecord>(
     Ok((StatusCode::OK, Json(report)))
 }
 
-fn numbered<T>(records: Vec<T>) -> Result<Vec<(i64, T)>> {
+/// A JSON batch as an intake: records numbered from 1.
+fn numbered<T>(records: Vec<T>) -> Result<Intake<T>> {
     if records.len() > MAX_BATCH {
         return Err(Error::BadRequest(format!("at most {MAX_BATCH} records per batch; send a file for more")));
     }
-    Ok(records.into_iter().enumerate().map(|(i, r)| (i as i64 + 1, r)).collect())
+    let total = records.len() as i64;
+    let rows = records.into_iter().enumerate().map(|(i, r)| (i as i64 + 1, r)).collect();
+    Ok(Intake { rows, total, errors: Vec::new(), headers: HashMap::new() })
 }
 
 #[utoipa::path(post, path = "/api/v1/intake/repair-tickets", tag = "intake", security(("api_key" = [])), request_body = RepairTicketBatch,
@@ -530,7 +573,7 @@ async fn post_repair_tickets(
     platform: PlatformCaller,
     Json(batch): Json<RepairTicketBatch>,
 ) -> Result<(StatusCode, Json<IntakeReport>)> {
-    ingest(&app, &platform.0, numbered(batch.records)?, Vec::new()).await
+    ingest(&app, &platform.0, numbered(batch.records)?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/intake/complaints", tag = "intake", security(("api_key" = [])), request_body = ComplaintBatch,
@@ -542,7 +585,7 @@ async fn post_complaints(
     platform: PlatformCaller,
     Json(batch): Json<ComplaintBatch>,
 ) -> Result<(StatusCode, Json<IntakeReport>)> {
-    ingest(&app, &platform.0, numbered(batch.records)?, Vec::new()).await
+    ingest(&app, &platform.0, numbered(batch.records)?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/intake/payments", tag = "intake", security(("api_key" = [])), request_body = PaymentBatch,
@@ -554,12 +597,12 @@ async fn post_payments(
     platform: PlatformCaller,
     Json(batch): Json<PaymentBatch>,
 ) -> Result<(StatusCode, Json<IntakeReport>)> {
-    ingest(&app, &platform.0, numbered(batch.records)?, Vec::new()).await
+    ingest(&app, &platform.0, numbered(batch.records)?).await
 }
 
-/// Read an export file (by its first bytes: xlsx, xls, else CSV) into numbered records and the
-/// errors found while reading.
-async fn read_file<T: IntakeRecord + Send + 'static>(body: Bytes) -> Result<(Vec<(i64, T)>, Vec<RowError>)> {
+/// Read an export file (by its first bytes: xlsx, xls, else CSV) into records numbered by their
+/// row in the sheet, and the errors found while reading.
+async fn read_file<T: IntakeRecord + Send + 'static>(body: Bytes) -> Result<Intake<T>> {
     let ext = if body.starts_with(b"PK\x03\x04") {
         "xlsx"
     } else if body.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -577,9 +620,16 @@ async fn read_file<T: IntakeRecord + Send + 'static>(body: Bytes) -> Result<(Vec
             // The file itself is unreadable (not a workbook, broken CSV quoting): a report, not a 500.
             Err(e) => {
                 let reason = format!("无法读取文件 (unreadable file): {e}");
-                return Ok((Vec::new(), vec![RowError { row: 0, column: String::new(), value: String::new(), reason }]));
+                let errors = vec![RowError { row: 0, column: String::new(), value: String::new(), reason }];
+                return Ok(Intake { rows: Vec::new(), total: 0, errors, headers: HashMap::new() });
             }
         };
+        let mut headers: HashMap<&'static str, String> =
+            spec.columns.iter().enumerate().map(|(i, c)| (c.key, table.header(&spec, i).to_string())).collect();
+        if let Some(amount) = headers.get("amount").cloned() {
+            // A payment's amount is checked in fen but comes from the sheet's yuan column.
+            headers.insert("amount_cents", amount);
+        }
         let to_wire = |e: &zongwu_core::import::RowError| RowError {
             row: e.row,
             column: e.column.clone(),
@@ -594,13 +644,13 @@ async fn read_file<T: IntakeRecord + Send + 'static>(body: Bytes) -> Result<(Vec
                 Ok(r) => rows.push((row.row, r)),
                 Err(problems) => errors.extend(problems.into_iter().map(|(column, value, reason)| RowError {
                     row: row.row,
-                    column: column.into(),
+                    column: headers.get(column).cloned().unwrap_or_else(|| column.to_string()),
                     value,
                     reason,
                 })),
             }
         }
-        Ok((rows, errors))
+        Ok(Intake { rows, total: table.rows.len() as i64, errors, headers })
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?
@@ -622,18 +672,9 @@ async fn post_file(
 ) -> Result<(StatusCode, Json<IntakeReport>)> {
     let Path(kind) = kind.map_err(|e| Error::BadRequest(e.body_text()))?;
     match kind {
-        IntakeKind::RepairTickets => {
-            let (rows, errors) = read_file::<RepairTicket>(body).await?;
-            ingest(&app, &platform.0, rows, errors).await
-        }
-        IntakeKind::Complaints => {
-            let (rows, errors) = read_file::<Complaint>(body).await?;
-            ingest(&app, &platform.0, rows, errors).await
-        }
-        IntakeKind::Payments => {
-            let (rows, errors) = read_file::<Payment>(body).await?;
-            ingest(&app, &platform.0, rows, errors).await
-        }
+        IntakeKind::RepairTickets => ingest(&app, &platform.0, read_file::<RepairTicket>(body).await?).await,
+        IntakeKind::Complaints => ingest(&app, &platform.0, read_file::<Complaint>(body).await?).await,
+        IntakeKind::Payments => ingest(&app, &platform.0, read_file::<Payment>(body).await?).await,
     }
 }
 

@@ -122,8 +122,13 @@ fn same_hash(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Check the rate limits, then the credentials; the student's bed in the newest published plan.
-async fn authenticate(app: &AppState, creds: &StudentCredentials, addr: Option<IpAddr>) -> Result<StoredAssignment> {
+/// Check the rate limits, then the credentials; the student's bed in the newest published plan,
+/// and their roommates.
+async fn authenticate(
+    app: &AppState,
+    creds: &StudentCredentials,
+    addr: Option<IpAddr>,
+) -> Result<(StoredAssignment, Vec<Roommate>)> {
     let student_no = normalise_student_no(&creds.student_no)?;
     let factor = normalise_factor(&creds.second_factor)?;
     let student_key = format!("student:{student_no}");
@@ -136,8 +141,8 @@ async fn authenticate(app: &AppState, creds: &StudentCredentials, addr: Option<I
         return Err(Error::TooManyRequests);
     }
     let hash = factor_hash(&app.pepper, &student_no, &factor);
-    match app.db.published_assignment(&student_no).await? {
-        Some(a) if same_hash(&a.factor_hash, &hash) => Ok(a),
+    match app.db.published_room(&student_no).await? {
+        Some((me, roommates)) if same_hash(&me.factor_hash, &hash) => Ok((me, roommates)),
         _ => Err(Error::NotFound(NO_MATCH.into())),
     }
 }
@@ -153,8 +158,7 @@ async fn room(
     PublicAddr(addr): PublicAddr,
     Json(creds): Json<StudentCredentials>,
 ) -> Result<Json<RoomLookup>> {
-    let me = authenticate(&app, &creds, addr).await?;
-    let roommates = app.db.roommates(&me).await?;
+    let (me, roommates) = authenticate(&app, &creds, addr).await?;
     Ok(Json(RoomLookup {
         plan_name: me.plan_name,
         student_no: me.student_no,
@@ -177,8 +181,8 @@ async fn roommates(
     PublicAddr(addr): PublicAddr,
     Json(creds): Json<StudentCredentials>,
 ) -> Result<Json<Vec<Roommate>>> {
-    let me = authenticate(&app, &creds, addr).await?;
-    Ok(Json(app.db.roommates(&me).await?))
+    let (_, roommates) = authenticate(&app, &creds, addr).await?;
+    Ok(Json(roommates))
 }
 
 /// Minutes since 1970-01-01 of a local date and `HH:MM`, or why not.
@@ -212,7 +216,7 @@ async fn register_arrival(
     Json(req): Json<ArrivalRequest>,
 ) -> Result<Json<Arrival>> {
     let creds = StudentCredentials { student_no: req.student_no.clone(), second_factor: req.second_factor.clone() };
-    let me = authenticate(&app, &creds, addr).await?;
+    let (me, _) = authenticate(&app, &creds, addr).await?;
     let (arrival_date, arrival_time, minute) = arrival_minute(&req.arrival_date, &req.arrival_time)?;
     let arrival = Arrival {
         arrival_date,
@@ -237,7 +241,7 @@ async fn companions(
     PublicAddr(addr): PublicAddr,
     Json(creds): Json<StudentCredentials>,
 ) -> Result<Json<CompanionList>> {
-    let me = authenticate(&app, &creds, addr).await?;
+    let (me, _) = authenticate(&app, &creds, addr).await?;
     let Some((arrival, minute)) = app.db.arrival(&me.student_no).await? else {
         return Err(Error::Conflict("请先登记到校日期、时间和车站，再查同城结伴 (register your arrival first)".into()));
     };

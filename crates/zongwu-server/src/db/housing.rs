@@ -58,11 +58,11 @@ pub trait HousingDb: Send + Sync {
     /// Published plans get `published_at_ms = now_ms`; an unpublished one is not served.
     async fn put_plan(&self, id: &str, name: &str, published: bool, rows: &[NewAssignment], now_ms: i64) -> Result<PlanSummary>;
     async fn list_plans(&self) -> Result<Vec<PlanSummary>>;
-    /// The student's bed in the most recently published plan that has them; none when no
-    /// published plan does.
-    async fn published_assignment(&self, student_no: &str) -> Result<Option<StoredAssignment>>;
-    /// Everyone else in the same room of the same plan, by bed.
-    async fn roommates(&self, of: &StoredAssignment) -> Result<Vec<Roommate>>;
+    /// The student's bed in the most recently published plan that has them, and everyone else in
+    /// that room of that plan, by bed; none when no published plan has them. One query: the
+    /// public lookup's whole database cost (the caller checks the second factor before it shows
+    /// anything).
+    async fn published_room(&self, student_no: &str) -> Result<Option<(StoredAssignment, Vec<Roommate>)>>;
     async fn put_arrival(&self, student_no: &str, arrival: &Arrival, arrival_minute: i64, now_ms: i64) -> Result<()>;
     /// The arrival and its minute (since 1970-01-01, local time).
     async fn arrival(&self, student_no: &str) -> Result<Option<(Arrival, i64)>>;
@@ -164,65 +164,53 @@ macro_rules! impl_housing {
                     .collect()
             }
 
-            async fn published_assignment(
+            async fn published_room(
                 &self,
                 student_no: &str,
-            ) -> $crate::error::Result<Option<$crate::db::housing::StoredAssignment>> {
-                use sqlx::Row;
-                let row = sqlx::query(
-                    "SELECT p.id AS plan_id, p.name AS plan_name, a.student_no, a.name, a.college, a.home_city,
-                            a.campus, a.building, a.room, a.bed, a.factor_hash
-                     FROM plan_assignments a JOIN housing_plans p ON p.id = a.plan_id
-                     WHERE a.student_no = $1 AND p.published = 1
-                     ORDER BY p.published_at_ms DESC, p.id LIMIT 1",
-                )
-                .bind(student_no)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|r| {
-                    Ok($crate::db::housing::StoredAssignment {
-                        plan_id: r.try_get("plan_id")?,
-                        plan_name: r.try_get("plan_name")?,
-                        student_no: r.try_get("student_no")?,
-                        name: r.try_get("name")?,
-                        college: r.try_get("college")?,
-                        home_city: r.try_get("home_city")?,
-                        campus: r.try_get("campus")?,
-                        building: r.try_get("building")?,
-                        room: r.try_get("room")?,
-                        bed: r.try_get("bed")?,
-                        factor_hash: r.try_get("factor_hash")?,
-                    })
-                })
-                .transpose()
-            }
-
-            async fn roommates(
-                &self,
-                of: &$crate::db::housing::StoredAssignment,
-            ) -> $crate::error::Result<Vec<zongwu_proto::public::Roommate>> {
+            ) -> $crate::error::Result<Option<($crate::db::housing::StoredAssignment, Vec<zongwu_proto::public::Roommate>)>> {
                 use sqlx::Row;
                 let rows = sqlx::query(
-                    "SELECT name, college, home_city FROM plan_assignments
-                     WHERE plan_id = $1 AND campus = $2 AND building = $3 AND room = $4 AND student_no <> $5
-                     ORDER BY bed, student_no",
+                    "WITH me AS (
+                         SELECT p.id AS plan_id, p.name AS plan_name, a.student_no, a.name, a.college, a.home_city,
+                                a.campus, a.building, a.room, a.bed, a.factor_hash
+                         FROM plan_assignments a JOIN housing_plans p ON p.id = a.plan_id
+                         WHERE a.student_no = $1 AND p.published = 1
+                         ORDER BY p.published_at_ms DESC, p.id LIMIT 1)
+                     SELECT me.*, r.student_no AS r_student_no, r.name AS r_name, r.college AS r_college,
+                            r.home_city AS r_home_city
+                     FROM me LEFT JOIN plan_assignments r
+                       ON r.plan_id = me.plan_id AND r.campus = me.campus AND r.building = me.building
+                      AND r.room = me.room AND r.student_no <> me.student_no
+                     ORDER BY r.bed, r.student_no",
                 )
-                .bind(&of.plan_id)
-                .bind(&of.campus)
-                .bind(&of.building)
-                .bind(&of.room)
-                .bind(&of.student_no)
+                .bind(student_no)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(zongwu_proto::public::Roommate {
-                            name: r.try_get("name")?,
-                            college: r.try_get("college")?,
-                            home_city: r.try_get("home_city")?,
-                        })
-                    })
-                    .collect()
+                let Some(first) = rows.first() else { return Ok(None) };
+                let me = $crate::db::housing::StoredAssignment {
+                    plan_id: first.try_get("plan_id")?,
+                    plan_name: first.try_get("plan_name")?,
+                    student_no: first.try_get("student_no")?,
+                    name: first.try_get("name")?,
+                    college: first.try_get("college")?,
+                    home_city: first.try_get("home_city")?,
+                    campus: first.try_get("campus")?,
+                    building: first.try_get("building")?,
+                    room: first.try_get("room")?,
+                    bed: first.try_get("bed")?,
+                    factor_hash: first.try_get("factor_hash")?,
+                };
+                let mut roommates = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    if r.try_get::<Option<String>, _>("r_student_no")?.is_some() {
+                        roommates.push(zongwu_proto::public::Roommate {
+                            name: r.try_get("r_name")?,
+                            college: r.try_get("r_college")?,
+                            home_city: r.try_get("r_home_city")?,
+                        });
+                    }
+                }
+                Ok(Some((me, roommates)))
             }
 
             async fn put_arrival(

@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use async_trait::async_trait;
-use zongwu_proto::public::PlatformRecord;
+use zongwu_proto::public::{PlatformKeyInfo, PlatformRecord};
 
 /// A validated record to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,9 @@ pub trait PlatformDb: Send + Sync {
         created_by: &str,
         now_ms: i64,
     ) -> Result<()>;
+    async fn list_platform_keys(&self) -> Result<Vec<PlatformKeyInfo>>;
+    /// Revoke a key by its id; false when there is no live key with that id.
+    async fn revoke_platform_key(&self, id: &str, now_ms: i64) -> Result<bool>;
     /// The platform a live key belongs to.
     async fn platform_of_key(&self, key_hash: &str) -> Result<Option<String>>;
     /// Insert or update every record of `platform` and `kind` in one transaction.
@@ -80,6 +83,37 @@ macro_rules! impl_platform {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            async fn list_platform_keys(&self) -> $crate::error::Result<Vec<zongwu_proto::public::PlatformKeyInfo>> {
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT id, platform, label, created_by, created_at_ms, revoked_at_ms FROM platform_keys ORDER BY platform, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(zongwu_proto::public::PlatformKeyInfo {
+                            id: r.try_get("id")?,
+                            platform: r.try_get("platform")?,
+                            label: r.try_get("label")?,
+                            created_by: r.try_get("created_by")?,
+                            created_at_ms: r.try_get("created_at_ms")?,
+                            revoked_at_ms: r.try_get("revoked_at_ms")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn revoke_platform_key(&self, id: &str, now_ms: i64) -> $crate::error::Result<bool> {
+                let _guard = self.write_guard().await;
+                let done = sqlx::query("UPDATE platform_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
+                    .bind(now_ms)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn platform_of_key(&self, key_hash: &str) -> $crate::error::Result<Option<String>> {

@@ -117,6 +117,17 @@ async fn intake_refuses_bad_keys(backend: Backend) {
     let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
     let resp = app.http.get(app.url("/api/v1/platform-records")).bearer_auth(&officer).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN, "officers do not read other units' platform data");
+
+    // A revoked key is refused from then on; the list never shows a key, only its id.
+    let keys: Value =
+        app.http.get(app.url("/api/v1/intake/keys")).bearer_auth(&app.admin_token).send().await.unwrap().json().await.unwrap();
+    assert!(!keys.to_string().contains(&key), "the key itself is never listed");
+    let id = keys[0]["id"].as_str().unwrap();
+    let revoke = || app.http.delete(app.url(&format!("/api/v1/intake/keys/{id}"))).bearer_auth(&app.admin_token).send();
+    assert_eq!(revoke().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(revoke().await.unwrap().status(), StatusCode::NOT_FOUND, "a key is revoked once");
+    let (status, _) = send(&app, &key, "/api/v1/intake/repair-tickets", json!({"records": [ticket("R1", "水电中心")]})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked key is refused");
 }
 both_backends!(intake_refuses_bad_keys);
 
@@ -161,7 +172,11 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     assert_eq!(report["accepted"], false);
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "exactly the bad cell is reported: {report}");
-    assert_eq!((errors[0]["row"].as_i64(), errors[0]["column"].as_str()), (Some(4), Some("created_at")), "row 4 of the sheet");
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["column"].as_str()),
+        (Some(4), Some("报修时间")),
+        "row 4, named by the sheet's own header"
+    );
     assert!(stored(&app, "repair").await.is_empty(), "a bad file writes nothing, not even its good rows");
 
     let (status, report) = send_file(&app, &key, "repair-tickets", csv("2026-09-01 08:10")).await;
@@ -186,6 +201,8 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     let (status, report) = send_file(&app, &key, "payments", bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a negative amount spoils the file: {report}");
     assert_eq!(report["errors"][0]["row"], 4, "the sheet's own row number, title row counted");
+    assert_eq!(report["total"], 2, "both data rows are counted, the unreadable one too");
+    assert_eq!(report["errors"][0]["column"], "金额(元)", "the column as the sheet names it (half-width brackets)");
     assert!(stored(&app, "payment").await.is_empty());
 
     let (status, report) = send_file(&app, &key, "complaints", b"PK\x03\x04 not really a workbook".to_vec()).await;

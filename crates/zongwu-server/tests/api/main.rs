@@ -322,6 +322,7 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/housing/plans",
         "/api/v1/housing/plans/{plan_id}",
         "/api/v1/intake/keys",
+        "/api/v1/intake/keys/{id}",
         "/api/v1/intake/repair-tickets",
         "/api/v1/intake/complaints",
         "/api/v1/intake/payments",
