@@ -5,6 +5,7 @@ use crate::{dto, enum_dto, Error, Result};
 
 enum_dto! {
     #[derive(sqlx::Type, Copy, Eq, Hash)]
+    #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
     #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
     pub enum Role {
         Admin,

@@ -24,35 +24,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use zongwu_proto::Change;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Office,
-    Expert,
-    Officer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Office => "office",
-            Role::Expert => "expert",
-            Role::Officer => "officer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" => Role::Admin,
-            "office" => Role::Office,
-            "expert" => Role::Expert,
-            "officer" => Role::Officer,
-            _ => return None,
-        })
-    }
-}
+/// The desktop's roles, one definition for both ends (the wire spells them in snake_case).
+pub use zongwu_core::Role;
 
 /// A server account. The password hash never leaves the storage layer except for verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
