@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SyncStatus } from '@/api'
-import { indicator, isSyncShortcut, relative } from './indicator'
+import { indicator, isSyncShortcut, relative, since } from './indicator'
 
 const base: SyncStatus = {
   state: 'idle', pending: 0, lastSuccessMs: null, lastAttemptMs: null, lastError: null, nextRetryMs: null,
@@ -31,6 +31,11 @@ describe('relative time', () => {
     expect(relative(now - 3 * 3_600_000, now)).toEqual({ key: 'sync.ago.hours', n: 3 })
     expect(relative(now - 2 * 86_400_000, now)).toEqual({ key: 'sync.ago.days', n: 2 })
     expect(relative(now + 1_500, now)).toEqual({ key: 'sync.ago.in', n: 2 })
+  })
+  it('never puts a past event in the future when the clock ticked before it came', () => {
+    expect(since(now + 1_500, now).key).toBe('sync.ago.now')
+    expect(since(now - 5 * 60_000, now)).toEqual({ key: 'sync.ago.minutes', n: 5 })
+    expect(since(null, now).key).toBe('sync.ago.never')
   })
 })
 

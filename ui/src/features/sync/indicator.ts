@@ -46,6 +46,11 @@ export function relative(ms: number | null | undefined, now: number): Relative {
   return { key: 'sync.ago.days', n: Math.floor(d / 86_400_000) }
 }
 
+/** A past event (a last success): never "in N s", even when `now` ticked before it came. */
+export function since(ms: number | null | undefined, now: number): Relative {
+  return relative(ms, ms == null ? now : Math.max(now, ms))
+}
+
 /** Clock offset for people: "+12 分钟" style minutes, sign = server minus this computer. */
 export function offsetMinutes(ms: number | null): number | null {
   return ms == null ? null : Math.round(ms / 60_000)

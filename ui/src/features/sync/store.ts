@@ -26,10 +26,13 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function start() {
     if (unlisten) return
+    // A new status moves "now" too: times in it are at most this fresh, never "in 2 s".
     unlisten = await onSyncStatus((s) => {
       status.value = s
+      now.value = Date.now()
     })
     status.value = await api.syncStatus()
+    now.value = Date.now()
     timer = setInterval(() => (now.value = Date.now()), 15_000)
   }
 
