@@ -135,6 +135,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serve until `shutdown` resolves, then finish in-flight requests and return.
+/// After restoring a backup of the server database: give it a new epoch. Every desktop's cursor
+/// is then refused (409 `unknown_cursor`) and each re-bootstraps: it offers its whole log again
+/// (the server keeps one copy of each change, so what the backup lost comes back from the
+/// desktops) and pulls from the start. Without it the restored database hands out sequence
+/// numbers again that desktops have already passed, and they would skip the changes behind them.
+pub async fn renew_epoch(settings: &Settings) -> Result<String> {
+    db::connect(settings.database_url.expose(), 1).await?.renew_epoch().await
+}
+
 pub async fn launch(
     settings: Settings,
     listener: TcpListener,

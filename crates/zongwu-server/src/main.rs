@@ -17,6 +17,11 @@ struct Cli {
     /// publish a demo housing plan (`ZONGWU_DEMO_STUDENTS`, default 10,000) and a platform key.
     #[arg(long)]
     demo: bool,
+    /// After restoring a backup of the database: draw a new epoch before serving, so every
+    /// desktop offers its changes again and pulls from the start (nothing the backup lost, and
+    /// nothing written after the restore, is skipped)
+    #[arg(long)]
+    new_epoch: bool,
 }
 
 #[tokio::main]
@@ -27,6 +32,10 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(?settings, "starting");
     let listener =
         tokio::net::TcpListener::bind(&settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
+    if cli.new_epoch {
+        let epoch = zongwu_server::renew_epoch(&settings).await.context("drawing a new epoch")?;
+        println!("new epoch {epoch}: every desktop will offer its changes again and pull from the start");
+    }
     let state = AppState::new(settings).await.context("opening the database")?;
     if cli.demo {
         let accounts = zongwu_server::demo::seed(&state).await.context("seeding demo accounts")?;

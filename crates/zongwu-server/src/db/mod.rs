@@ -89,6 +89,9 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
 
     /// This database's epoch, drawn on first use; pull cursors are valid only within it.
     async fn epoch(&self) -> Result<String>;
+    /// Draw a new epoch (after restoring a backup of this database): every cursor handed out
+    /// before becomes unknown, so each desktop re-bootstraps.
+    async fn renew_epoch(&self) -> Result<String>;
 
     /// Register `device_id` to `user_id` unless it already belongs to someone; returns the owner.
     async fn claim_device(&self, device_id: &str, user_id: &str, now_ms: i64) -> Result<String>;

@@ -78,6 +78,19 @@ macro_rules! impl_database {
                 Ok(sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'").fetch_one(&self.pool).await?)
             }
 
+            async fn renew_epoch(&self) -> $crate::error::Result<String> {
+                let _guard = self.write_guard().await;
+                let fresh = $crate::auth::new_token()[..16].to_string();
+                sqlx::query(
+                    "INSERT INTO server_meta (key, value) VALUES ('epoch', $1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(&fresh)
+                .execute(&self.pool)
+                .await?;
+                Ok(fresh)
+            }
+
             async fn user_by_id(&self, id: &str) -> $crate::error::Result<Option<$crate::db::User>> {
                 let row = sqlx::query("SELECT id, login, name, role, unit_id, active FROM users WHERE id = $1")
                     .bind(id)

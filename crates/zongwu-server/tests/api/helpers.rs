@@ -66,6 +66,11 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     spawn_on(url, dir, tweak).await
 }
 
+/// A server on the database at `url` (made and migrated by the caller, or new).
+pub async fn spawn_at(url: String) -> TestApp {
+    spawn_on(url, tempfile::tempdir().expect("temp dir"), |_| {}).await
+}
+
 /// Another server instance on the same database as `app` (PostgreSQL: several stateless
 /// instances behind a load balancer).
 pub async fn spawn_instance(app: &TestApp) -> TestApp {

@@ -9,6 +9,7 @@ mod intake;
 mod pg;
 mod public;
 mod restore;
+mod restore_server;
 mod runner;
 mod server_process;
 mod sync_client;
