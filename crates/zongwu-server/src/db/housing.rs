@@ -103,19 +103,10 @@ macro_rules! impl_housing {
                 .await?;
                 sqlx::query("DELETE FROM plan_assignments WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
                 for chunk in rows.chunks($crate::db::housing::ASSIGNMENT_CHUNK) {
-                    let mut sql = String::from(
-                        "INSERT INTO plan_assignments (plan_id, student_no, name, college, home_city, campus, building, room, bed, factor_hash) VALUES ",
+                    let sql = format!(
+                        "INSERT INTO plan_assignments (plan_id, student_no, name, college, home_city, campus, building, room, bed, factor_hash) VALUES {}",
+                        $crate::db::queries::values_placeholders(chunk.len(), 10)
                     );
-                    for i in 0..chunk.len() {
-                        let b = i * 10;
-                        if i > 0 {
-                            sql.push_str(", ");
-                        }
-                        sql.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
-                        ));
-                    }
                     let mut q = sqlx::query(&sql);
                     for r in chunk {
                         q = q

@@ -8,6 +8,14 @@
 /// Changes per multi-row INSERT: 10 parameters each stays far below both backends' limits.
 pub(crate) const INSERT_CHUNK: usize = 200;
 
+/// `($1, …, $cols), ($cols+1, …), …` for a multi-row INSERT of `rows` rows.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 macro_rules! impl_database {
     ($backend:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -272,19 +280,10 @@ macro_rules! impl_database {
                 // Many rows per statement: one round trip per chunk instead of per change. Rows
                 // get their server_seq in the order of the VALUES list, i.e. device order.
                 for chunk in fresh.chunks($crate::db::queries::INSERT_CHUNK) {
-                    let mut sql = String::from(
-                        "INSERT INTO changes (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, received_at_ms) VALUES ",
+                    let mut sql = format!(
+                        "INSERT INTO changes (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, received_at_ms) VALUES {}",
+                        $crate::db::queries::values_placeholders(chunk.len(), 10)
                     );
-                    for i in 0..chunk.len() {
-                        let b = i * 10;
-                        if i > 0 {
-                            sql.push_str(", ");
-                        }
-                        sql.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
-                        ));
-                    }
                     // A change id seen before (sent under another sequence number) is a no-op.
                     sql.push_str(" ON CONFLICT (change_id) DO NOTHING");
                     let mut q = sqlx::query(&sql);
@@ -395,3 +394,11 @@ macro_rules! impl_database {
 }
 
 pub(crate) use impl_database;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_placeholders_number_rows_after_each_other() {
+        assert_eq!(super::values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
