@@ -216,6 +216,9 @@ async fn roster_with_chosen_columns() {
     assert_eq!(RosterColumn::parse("电话"), Some(RosterColumn::Phone));
     assert_eq!(RosterColumn::parse(" staff_no "), Some(RosterColumn::StaffNo));
     assert_eq!(RosterColumn::parse("年龄"), None);
+    for c in RosterColumn::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), c.key(), "the CLI's key is the window's (serde) name");
+    }
 }
 
 #[tokio::test]

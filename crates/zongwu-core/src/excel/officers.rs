@@ -84,7 +84,8 @@ impl RosterColumn {
         COLS[self as usize].header
     }
 
-    /// The snake_case name the CLI and the window use.
+    /// The snake_case name the CLI and the window use; for the columns read from the officer's
+    /// row, also the name of its `officers` column.
     pub fn key(self) -> &'static str {
         const KEYS: [&str; 13] = [
             "unit",
@@ -121,26 +122,14 @@ impl RosterColumn {
     /// The `officers` column holding the value; `None` for the columns that do not come from the
     /// officer's row (the unit's name, the training count).
     fn column(self) -> Option<&'static str> {
-        use RosterColumn::*;
-        Some(match self {
-            Unit | Trainings => return None,
-            StaffNo => "staff_no",
-            Name => "name",
-            Gender => "gender",
-            Title => "title",
-            Phone => "phone",
-            Email => "email",
-            TermStart => "term_start",
-            TermEnd => "term_end",
-            Status => "status",
-            Duties => "duties",
-            Note => "note",
-        })
+        match self {
+            RosterColumn::Unit | RosterColumn::Trainings => None,
+            _ => Some(self.key()),
+        }
     }
 }
 
 /// Whose officers a page holds.
-#[derive(Clone)]
 enum Group {
     Unit(String),
     /// Officers without a unit or of a unit unknown here (listed first, under an empty name).
