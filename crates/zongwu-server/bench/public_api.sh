@@ -20,12 +20,12 @@ WORK="$(mktemp -d)"
 chmod 755 "$WORK"
 cargo build -q --release -p zongwu-server
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# shellcheck source=pg.sh
+. crates/zongwu-server/bench/pg.sh
 SERVER=""
-PGDATA_DIR=""
 cleanup() {
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  [ -n "$PGDATA_DIR" ] && as_postgres pg_ctl -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1
+  stop_pg
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -33,13 +33,8 @@ trap cleanup EXIT
 case "$BACKEND" in
   sqlite) DB="sqlite://$WORK/bench.db" ;;
   postgres)
-    PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-    PGDATA_DIR="$WORK/pgdata"
-    mkdir -p "$PGDATA_DIR" && [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
-    as_postgres initdb -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
     # Default durability settings; the lookup only reads.
-    as_postgres pg_ctl -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w \
-      -o "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1" start >/dev/null
+    start_pg
     DB="postgres://postgres@127.0.0.1:$PGPORT/postgres"
     ;;
   *) echo "usage: $0 [sqlite|postgres] [duration] [connections]" >&2; exit 2 ;;

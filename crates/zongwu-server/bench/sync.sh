@@ -15,18 +15,14 @@ chmod 755 "$WORK"
 cargo build -q --release -p zongwu-server --example sync_bench
 BIN="$TARGET/release/examples/sync_bench"
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PGDATA_DIR="$WORK/pgdata"
+# shellcheck source=pg.sh
+. crates/zongwu-server/bench/pg.sh
 cleanup() {
-  as_postgres pg_ctl -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  stop_pg
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-mkdir -p "$PGDATA_DIR" && { [ "$(id -u)" != 0 ] || chown -R postgres: "$WORK"; }
-as_postgres initdb -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
-as_postgres pg_ctl -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w \
-  -o "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1" start >/dev/null
+start_pg
 PSQL=(as_postgres psql -h 127.0.0.1 -p "$PGPORT" -U postgres -qtA)
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(postgres --version)"
