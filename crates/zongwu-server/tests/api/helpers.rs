@@ -74,7 +74,7 @@ pub async fn spawn_at(url: String) -> TestApp {
 /// Another server instance on the same database as `app` (PostgreSQL: several stateless
 /// instances behind a load balancer).
 pub async fn spawn_instance(app: &TestApp) -> TestApp {
-    spawn_on(app.database_url.clone(), tempfile::tempdir().expect("temp dir"), |_| {}).await
+    spawn_at(app.database_url.clone()).await
 }
 
 async fn spawn_on(url: String, dir: tempfile::TempDir, tweak: impl FnOnce(&mut Settings)) -> TestApp {
