@@ -1,39 +1,8 @@
 //! Who may do what. Every domain function takes the acting user and checks here, so a rule holds
 //! whether the call came from the window, the CLI or (later) a synced peer.
 
-use crate::{dto, enum_dto, Error, Result};
-
-enum_dto! {
-    #[derive(sqlx::Type, Copy, Eq, Hash)]
-    #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-    pub enum Role {
-        Admin,
-        Office,
-        Expert,
-        Officer,
-    }
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Office => "office",
-            Role::Expert => "expert",
-            Role::Officer => "officer",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" => Role::Admin,
-            "office" => Role::Office,
-            "expert" => Role::Expert,
-            "officer" => Role::Officer,
-            _ => return None,
-        })
-    }
-}
+use crate::{dto, Error, Result};
+pub use zongwu_proto::Role;
 
 dto! {
     /// The user a write is attributed to.
@@ -50,6 +19,11 @@ impl Actor {
     /// The office's built-in local profile, used before anyone logs in to a server.
     pub fn local_admin() -> Actor {
         Actor { user_id: "local-admin".into(), name: "本机管理员".into(), role: Role::Admin, unit_id: None }
+    }
+
+    /// This actor as the rule table sees them.
+    pub fn subject(&self) -> zongwu_proto::rules::Subject<'_> {
+        zongwu_proto::rules::Subject { user_id: &self.user_id, role: self.role, unit_id: self.unit_id.as_deref() }
     }
 
     pub fn is_staff(&self) -> bool {

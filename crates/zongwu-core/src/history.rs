@@ -47,6 +47,8 @@ dto! {
         pub written_ms: i64,
         /// A remote change none of whose values won: newer values were already here.
         pub superseded: bool,
+        /// Why the sync server refused this local edit (in Chinese); its values never took hold.
+        pub refused: Option<String>,
     }
 }
 
@@ -63,13 +65,14 @@ struct LogRow {
     unit_id: Option<String>,
     device_id: String,
     hlc: String,
+    refused: Option<String>,
 }
 
 /// The history of one row, oldest first. The caller must be allowed to see the row's unit.
 pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) -> Result<Vec<HistoryEntry>> {
     let table = Table::from_name(table).ok_or_else(|| Error::validation(format!("未知的表：{table}")))?;
     let rows: Vec<LogRow> = sqlx::query_as(
-        "SELECT seq, at_ms, actor_name, origin, reason, cl, columns, previous, unit_id, device_id, hlc
+        "SELECT seq, at_ms, actor_name, origin, reason, cl, columns, previous, unit_id, device_id, hlc, refused
          FROM change_log WHERE tbl = ? AND row_id = ? ORDER BY seq",
     )
     .bind(table.name())
@@ -83,7 +86,7 @@ pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) ->
     let mut last_cl = 0;
     // column -> (entry index, field index) of its latest value so far.
     let mut latest: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
-    for LogRow { seq, at_ms, actor_name, origin, reason, cl, columns, previous, device_id, hlc, .. } in rows {
+    for LogRow { seq, at_ms, actor_name, origin, reason, cl, columns, previous, device_id, hlc, refused, .. } in rows {
         let after: Map<String, Value> = serde_json::from_str(&columns)?;
         let before: Map<String, Value> = serde_json::from_str(&previous)?;
         let kind = if cl % 2 == 0 {
@@ -97,9 +100,22 @@ pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) ->
         };
         last_cl = last_cl.max(cl);
         let superseded = origin == "remote" && after.is_empty() && cl % 2 == 1;
+        let refused = refused.map(|code| {
+            zongwu_proto::rules::RefusalCode::parse(&code).map_or(code.clone(), |c| format!("被服务器拒绝：{}", c.message_zh()))
+        });
         let index = entries.len();
         let mut fields = Vec::with_capacity(after.len());
         for (column, after) in after {
+            // A refused value never took hold, so it is not the one a later change replaced.
+            if refused.is_some() {
+                fields.push(FieldChange {
+                    before: before.get(&column).cloned().unwrap_or(Value::Null),
+                    column,
+                    after,
+                    overwritten_by: None,
+                });
+                continue;
+            }
             if let Some((e, f)) = latest.insert(column.clone(), (index, fields.len())) {
                 if entries[e].device_id != device_id {
                     entries[e].fields[f].overwritten_by = Some(device_id.clone());
@@ -113,7 +129,19 @@ pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) ->
             });
         }
         let written_ms = zongwu_proto::Hlc::parse(&hlc).map_or(at_ms, |h| h.wall_ms);
-        entries.push(HistoryEntry { seq, at_ms, actor_name, origin, reason, kind, fields, device_id, written_ms, superseded });
+        entries.push(HistoryEntry {
+            seq,
+            at_ms,
+            actor_name,
+            origin,
+            reason,
+            kind,
+            fields,
+            device_id,
+            written_ms,
+            superseded,
+            refused,
+        });
     }
     Ok(entries)
 }

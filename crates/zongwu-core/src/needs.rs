@@ -13,77 +13,7 @@ use crate::{dto, enum_dto, Actor, Error, Result, Role, Store};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-enum_dto! {
-    #[derive(sqlx::Type, Copy, Eq, Hash, PartialOrd, Ord)]
-    #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-    pub enum NeedStatus {
-        Submitted,
-        UnderReview,
-        Approved,
-        InDevelopment,
-        Launched,
-        Rejected,
-        OnHold,
-    }
-}
-
-impl NeedStatus {
-    pub const ALL: [NeedStatus; 7] = [
-        NeedStatus::Submitted,
-        NeedStatus::UnderReview,
-        NeedStatus::Approved,
-        NeedStatus::InDevelopment,
-        NeedStatus::Launched,
-        NeedStatus::Rejected,
-        NeedStatus::OnHold,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NeedStatus::Submitted => "submitted",
-            NeedStatus::UnderReview => "under_review",
-            NeedStatus::Approved => "approved",
-            NeedStatus::InDevelopment => "in_development",
-            NeedStatus::Launched => "launched",
-            NeedStatus::Rejected => "rejected",
-            NeedStatus::OnHold => "on_hold",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<NeedStatus> {
-        NeedStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            NeedStatus::Submitted => "已提交",
-            NeedStatus::UnderReview => "评审中",
-            NeedStatus::Approved => "已批准",
-            NeedStatus::InDevelopment => "开发中",
-            NeedStatus::Launched => "已上线",
-            NeedStatus::Rejected => "已驳回",
-            NeedStatus::OnHold => "暂缓",
-        }
-    }
-
-    /// The states reachable in one step.
-    pub fn next(self) -> &'static [NeedStatus] {
-        use NeedStatus::*;
-        match self {
-            Submitted => &[UnderReview, Rejected, OnHold],
-            UnderReview => &[Approved, Rejected, OnHold],
-            Approved => &[InDevelopment, OnHold, Rejected],
-            InDevelopment => &[Launched, OnHold],
-            OnHold => &[UnderReview, Rejected],
-            Launched | Rejected => &[],
-        }
-    }
-
-    /// Stopping or turning a need down must say why.
-    pub fn needs_comment(self) -> bool {
-        matches!(self, NeedStatus::Rejected | NeedStatus::OnHold)
-    }
-}
+pub use zongwu_proto::NeedStatus;
 
 enum_dto! {
     #[derive(sqlx::Type, Copy, Eq)]

@@ -1,7 +1,8 @@
 //! Request and answer bodies of the sync server's `/api/v1` routes, shared by the server and the
 //! desktop's sync client so both sides agree by construction.
 
-use crate::Change;
+use crate::rules::RefusalCode;
+use crate::{Change, Role};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/auth/login`.
@@ -30,8 +31,7 @@ pub struct Account {
     pub id: String,
     pub login: String,
     pub name: String,
-    /// `admin`, `office`, `expert` or `officer`.
-    pub role: String,
+    pub role: Role,
     pub unit_id: Option<String>,
 }
 
@@ -51,6 +51,24 @@ pub struct PushResponse {
     /// The server's wall clock when it answered, so a desktop can see its own clock is off.
     #[serde(default)]
     pub server_time_ms: i64,
+    /// Changes the server judged against its stored rows and refused. They count as received
+    /// (their `device_seq` is within `last_device_seq`), so they never block the outbox; nothing
+    /// of them was stored or passed on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedChange>,
+}
+
+/// One refused change and the server's copy of its row, to put back on the desktop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct RefusedChange {
+    pub change_id: String,
+    pub code: RefusalCode,
+    /// What exactly was refused, for the history.
+    pub message: String,
+    /// The row as the server holds it (every column with its clock); `None` when the server
+    /// has no such row or the pusher may not see it: the desktop then forgets its copy.
+    pub row: Option<Change>,
 }
 
 /// `GET /api/v1/sync/pull?cursor=&limit=`.
@@ -73,11 +91,36 @@ pub struct PullResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    /// Stable: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `seq_gap`,
-    /// `unknown_cursor`, `clock_skew`, `seq_reused`, `too_many_requests`, `internal`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     /// With `seq_gap`: the `device_seq` the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<i64>,
+}
+
+/// The stable code of every error answer; both ends match on it, never on message text or
+/// on the HTTP status alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    /// A gap in `device_seq`; `expected_seq` says which one the server expects next.
+    SeqGap,
+    /// A cursor this database never handed out (or of another epoch): re-bootstrap.
+    UnknownCursor,
+    /// A change stamped too far ahead of the server's clock.
+    ClockSkew,
+    /// A used `device_seq` with a new change id: the device's log was rolled back.
+    SeqReused,
+    TooManyRequests,
+    TooLarge,
+    Internal,
+    /// A code of a newer server, or an answer that was not ours (a proxy's error page).
+    #[serde(other)]
+    Unknown,
 }

@@ -6,9 +6,13 @@
 
 pub mod api;
 mod hlc;
+pub mod merge;
 pub mod public;
+mod role;
+pub mod rules;
 
 pub use hlc::{Hlc, HlcClock, SkewWarning, MAX_FORWARD_SKEW_MS};
+pub use role::{NeedStatus, Role};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,6 +45,30 @@ pub struct Change {
     pub hlc: String,
     pub cl: i64,
     pub columns: BTreeMap<String, serde_json::Value>,
+    /// Per-column clocks where a column's differs from `hlc` (a whole row sent as one change:
+    /// a row entering an officer's scope, or the server's copy of a refused row).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub clocks: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "ChangeKind::is_write")]
+    pub kind: ChangeKind,
+}
+
+/// What a pulled entry asks the receiver to do. Only the server makes anything but a write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Merge the columns (the only kind a desktop pushes).
+    #[default]
+    Write,
+    /// The row left the puller's scope (it moved to another unit): forget it, history and all.
+    ScopeExit,
+}
+
+impl ChangeKind {
+    pub fn is_write(&self) -> bool {
+        *self == ChangeKind::Write
+    }
 }
 
 impl Change {

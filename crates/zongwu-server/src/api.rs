@@ -273,11 +273,13 @@ async fn push(State(app): State<AppState>, caller: AuthUser, Json(req): Json<Pus
             return Err(Error::BadRequest(format!("change {}: {} is not a synced table", c.change_id, c.table)));
         }
     }
-    check_push_scope(&caller.user, &req.changes)?;
+    if let Some(c) = req.changes.iter().find(|c| !c.kind.is_write()) {
+        return Err(Error::BadRequest(format!("change {}: a desktop pushes writes only", c.change_id)));
+    }
     let now = app.now_ms();
     check_clocks(&req.changes, now)?;
-    let last_device_seq = app.db.push(&req.device_id, &req.changes, now).await?;
-    Ok(Json(PushResponse { last_device_seq, server_time_ms: app.now_ms() }))
+    let pushed = app.db.push(subject(&caller.user), &req.device_id, &req.changes, now).await?;
+    Ok(Json(PushResponse { last_device_seq: pushed.last_device_seq, server_time_ms: app.now_ms(), refused: pushed.refused }))
 }
 
 /// Every change carries a valid HLC no further ahead of `now_ms` than
@@ -294,18 +296,23 @@ pub fn check_clocks(changes: &[Change], now_ms: i64) -> Result<()> {
     Ok(())
 }
 
-/// Whether `user` may write every one of `changes`; one change out of scope refuses them all.
-pub fn check_push_scope(user: &User, changes: &[Change]) -> Result<()> {
-    match user.role {
-        Role::Admin | Role::Office => Ok(()),
-        Role::Expert => match changes.iter().find(|c| c.table != "need_reviews") {
-            Some(c) => Err(Error::Forbidden(format!("experts may only write reviews, not {}", c.table))),
-            None => Ok(()),
+/// The caller as the rule table sees them.
+pub fn subject(user: &User) -> zongwu_proto::rules::Subject<'_> {
+    zongwu_proto::rules::Subject { user_id: &user.id, role: user.role, unit_id: user.unit_id.as_deref() }
+}
+
+/// A pulled change as `unit`'s officer receives it: a change that moved the row away from the
+/// unit becomes a scope exit (the row leaves their desktop, nothing of its new owner is shown).
+fn scoped(change: Change, unit: Option<&str>) -> Change {
+    match unit {
+        Some(unit) if change.unit_id.as_deref() != Some(unit) => Change {
+            columns: Default::default(),
+            clocks: Default::default(),
+            unit_id: Some(unit.to_string()),
+            kind: zongwu_proto::ChangeKind::ScopeExit,
+            ..change
         },
-        Role::Officer => match changes.iter().find(|c| user.unit_id.is_none() || c.unit_id != user.unit_id) {
-            Some(c) => Err(Error::Forbidden(format!("row {} of {} is outside your unit", c.row_id, c.table))),
-            None => Ok(()),
-        },
+        _ => change,
     }
 }
 
@@ -351,7 +358,7 @@ async fn pull(
         _ => (page.horizon, false),
     };
     Ok(Json(PullResponse {
-        changes: page.changes.into_iter().map(|(_, c)| c).collect(),
+        changes: page.changes.into_iter().map(|(_, c)| scoped(c, unit)).collect(),
         next_cursor,
         has_more,
         server_time_ms: app.now_ms(),
@@ -400,7 +407,7 @@ pub fn account(user: &User) -> Account {
         id: user.id.clone(),
         login: user.login.clone(),
         name: user.name.clone(),
-        role: user.role.as_str().to_string(),
+        role: user.role,
         unit_id: user.unit_id.clone(),
     }
 }

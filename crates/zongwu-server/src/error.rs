@@ -6,7 +6,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use zongwu_proto::api::ErrorBody;
+use zongwu_proto::api::{ErrorBody, ErrorCode};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -64,19 +64,19 @@ impl Error {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::BadRequest(_) => "bad_request",
-            Error::Unauthorized => "unauthorized",
-            Error::Forbidden(_) => "forbidden",
-            Error::NotFound(_) => "not_found",
-            Error::Conflict(_) => "conflict",
-            Error::SeqGap { .. } => "seq_gap",
-            Error::UnknownCursor { .. } => "unknown_cursor",
-            Error::ClockSkew { .. } => "clock_skew",
-            Error::SeqReused { .. } => "seq_reused",
-            Error::TooManyRequests => "too_many_requests",
-            Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::Unauthorized => ErrorCode::Unauthorized,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::SeqGap { .. } => ErrorCode::SeqGap,
+            Error::UnknownCursor { .. } => ErrorCode::UnknownCursor,
+            Error::ClockSkew { .. } => ErrorCode::ClockSkew,
+            Error::SeqReused { .. } => ErrorCode::SeqReused,
+            Error::TooManyRequests => ErrorCode::TooManyRequests,
+            Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -94,7 +94,7 @@ impl IntoResponse for Error {
             Error::SeqGap { expected } => Some(expected),
             _ => None,
         };
-        (status, axum::Json(ErrorBody { code: self.code().to_string(), message, expected_seq })).into_response()
+        (status, axum::Json(ErrorBody { code: self.code(), message, expected_seq })).into_response()
     }
 }
 

@@ -15,7 +15,21 @@ use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use zongwu_proto::{Change, Hlc, HlcClock, SkewWarning};
+use zongwu_proto::{merge, Change, ChangeKind, Hlc, HlcClock, SkewWarning};
+
+crate::dto! {
+    /// A local edit the sync server refused: it is kept in the row's history, not in the data.
+    #[derive(sqlx::FromRow)]
+    pub struct RefusedEdit {
+        pub change_id: String,
+        pub table_name: String,
+        pub row_id: String,
+        /// The stable code ([`zongwu_proto::rules::RefusalCode`]).
+        pub code: String,
+        pub message: String,
+        pub at_ms: i64,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeOutcome {
@@ -27,6 +41,8 @@ pub enum MergeOutcome {
     AlreadySeen,
     /// The change is for a table this version does not know; it was kept in `parked_changes`.
     Parked,
+    /// The row left this desktop's scope and was removed.
+    LeftScope,
 }
 
 impl Store {
@@ -98,6 +114,8 @@ impl Store {
                         hlc: r.get("hlc"),
                         cl: r.get("cl"),
                         columns: columns.into_iter().collect(),
+                        clocks: Default::default(),
+                        kind: ChangeKind::Write,
                     },
                 ))
             })
@@ -206,6 +224,55 @@ impl Store {
         Ok(stale.len() as u64)
     }
 
+    /// Take in the changes the server refused: each leaves the outbox marked refused (its code
+    /// kept for the history and the sync panel), and its row is put back to the server's copy,
+    /// or forgotten when the server has none this user may see. One transaction.
+    pub async fn apply_refusals(&self, refused: &[zongwu_proto::api::RefusedChange]) -> Result<()> {
+        if refused.is_empty() {
+            return Ok(());
+        }
+        let _guard = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for r in refused {
+            let target: Option<(String, String)> = sqlx::query_as(
+                "UPDATE change_log SET pushed = 1, refused = ?, refused_message = ?
+                 WHERE change_id = ? AND origin = 'local' RETURNING tbl, row_id",
+            )
+            .bind(r.code.as_str())
+            .bind(&r.message)
+            .bind(&r.change_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((tbl, row_id)) = target else { continue };
+            let Some(table) = Table::from_name(&tbl) else { continue };
+            match &r.row {
+                Some(row) => {
+                    let shape = self.shape(&mut tx, table).await?;
+                    let known =
+                        row.columns.iter().filter(|(k, _)| table.has_column(k)).map(|(k, v)| (k.clone(), normalise(v))).collect();
+                    let mut state = None;
+                    merge::merge(&mut state, row, known);
+                    let state = state.expect("a merge into nothing creates the row");
+                    write_rows(&mut tx, table, &shape, std::iter::once((row_id.as_str(), &state))).await?;
+                }
+                None => forget_rows(&mut tx, table, &[row_id.as_str()]).await?,
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// This device's changes the server refused, newest first.
+    pub async fn refused_changes(&self, limit: i64) -> Result<Vec<RefusedEdit>> {
+        Ok(sqlx::query_as(
+            "SELECT change_id, tbl AS table_name, row_id, refused AS code, COALESCE(refused_message, '') AS message, at_ms
+             FROM change_log WHERE origin = 'local' AND refused IS NOT NULL ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Put this device's changes from `device_seq` on back into the outbox (the server lost them,
     /// e.g. it was restored from a backup).
     pub async fn unmark_pushed_from(&self, device_seq: i64) -> Result<u64> {
@@ -272,7 +339,7 @@ impl Store {
             }
         }
         let mut shapes = BTreeMap::new();
-        let mut rows: HashMap<(Table, String), RowState> = HashMap::new();
+        let mut rows: HashMap<(Table, String), RowEntry> = HashMap::new();
         for (table, row_ids) in &wanted {
             shapes.insert(*table, self.shape(conn, *table).await?);
             let ids = Value::Array(row_ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string();
@@ -281,14 +348,8 @@ impl Store {
                 .fetch_all(&mut *conn)
                 .await?;
             for r in &found {
-                let values = row_to_map(r);
-                let id = values.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                let clocks = values
-                    .get("updated_hlc")
-                    .and_then(Value::as_str)
-                    .and_then(|s| serde_json::from_str(s).ok())
-                    .unwrap_or_default();
-                rows.insert((*table, id), RowState { values, clocks, dirty: None });
+                let (id, state) = row_state(row_to_map(r));
+                rows.insert((*table, id), RowEntry { state: Some(state), dirty: None });
             }
         }
 
@@ -309,76 +370,40 @@ impl Store {
                 outcomes.push(MergeOutcome::Parked);
                 continue;
             };
-            let unknown: Vec<String> =
-                change.columns.keys().filter(|k| !table.columns().contains(&k.as_str())).cloned().collect();
+            let entry = rows.entry((table, change.row_id.clone())).or_insert(RowEntry { state: None, dirty: None });
+            if change.kind == ChangeKind::ScopeExit {
+                // The row moved out of this desktop's scope: it is forgotten, not deleted.
+                entry.state = None;
+                entry.touch(&mut written);
+                log.push(LogEntry { change, columns: Map::new(), previous: Map::new() });
+                outcomes.push(MergeOutcome::LeftScope);
+                continue;
+            }
+            let unknown: Vec<String> = change.columns.keys().filter(|k| !table.has_column(k)).cloned().collect();
             if !unknown.is_empty() {
                 parked.push(Parked::new(change, unknown)?);
             }
-            let known: Map<String, Value> = change
-                .columns
-                .iter()
-                .filter(|(k, _)| table.columns().contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let key = (table, change.row_id.clone());
-            let existing = rows.get_mut(&key);
-            let local_cl = existing.as_ref().map(|r| r.values.get("cl").and_then(Value::as_i64).unwrap_or(1));
-            // A new row, or a new life of it (re-insert, or an update from that life arriving
-            // first): start fresh from this change's columns, exactly as the writer's own
-            // re-insert did.
-            let starts_fresh = local_cl.is_none_or(|local| change.cl > local && change.cl % 2 == 1);
-            let (applied, winners, previous) = match (local_cl, existing) {
-                (_, existing) if starts_fresh => {
-                    let previous = existing.map(|r| r.pick(known.keys())).unwrap_or_default();
-                    let mut values = shapes[&table].defaults.clone();
-                    values.insert("id".into(), Value::String(change.row_id.clone()));
-                    values.insert("unit_id".into(), change.unit_id.clone().map(Value::String).unwrap_or(Value::Null));
-                    values.insert("cl".into(), Value::from(change.cl));
-                    values.insert("deleted".into(), Value::from((change.cl % 2 == 0) as i64));
-                    for (k, v) in &known {
-                        values.insert(k.clone(), normalise(v));
-                    }
-                    let clocks = known.keys().map(|k| (k.clone(), Value::String(change.hlc.clone()))).collect();
-                    written += 1;
-                    rows.insert(key, RowState { values, clocks, dirty: Some(written) });
-                    (true, known, previous)
-                }
-                (Some(local), Some(row)) if change.cl > local => {
-                    row.values.insert("cl".into(), Value::from(change.cl));
-                    row.values.insert("deleted".into(), Value::from(1));
-                    row.clocks = Map::new();
-                    row.touch(&mut written);
-                    (true, Map::new(), Map::new())
-                }
-                (Some(local), _) if change.cl < local => (false, Map::new(), Map::new()),
-                (_, row) => {
-                    let row = row.expect("a missing row always starts fresh");
-                    let winners: Map<String, Value> = known
-                        .into_iter()
-                        .filter(|(k, _)| {
-                            row.clocks.get(k).and_then(Value::as_str).is_none_or(|local| change.hlc.as_str() > local)
-                        })
-                        .collect();
-                    let previous = row.pick(winners.keys());
-                    if !winners.is_empty() {
-                        for (k, v) in &winners {
-                            row.clocks.insert(k.clone(), Value::String(change.hlc.clone()));
-                            row.values.insert(k.clone(), normalise(v));
-                        }
-                        row.touch(&mut written);
-                    }
-                    (!winners.is_empty(), winners, previous)
-                }
-            };
-            log.push(LogEntry { change, columns: winners, previous });
-            outcomes.push(if applied { MergeOutcome::Applied } else { MergeOutcome::Superseded });
+            let known: Map<String, Value> =
+                change.columns.iter().filter(|(k, _)| table.has_column(k)).map(|(k, v)| (k.clone(), normalise(v))).collect();
+            let merged = merge::merge(&mut entry.state, change, known);
+            if merged.outcome.applied() {
+                entry.touch(&mut written);
+            }
+            outcomes.push(if merged.outcome.applied() { MergeOutcome::Applied } else { MergeOutcome::Superseded });
+            log.push(LogEntry { change, columns: merged.winners, previous: merged.previous });
         }
 
         for (table, shape) in &shapes {
-            let mut dirty: Vec<(usize, &RowState)> =
-                rows.iter().filter(|((t, _), _)| t == table).filter_map(|(_, r)| r.dirty.map(|o| (o, r))).collect();
-            dirty.sort_by_key(|(o, _)| *o);
-            write_rows(conn, *table, shape, dirty.into_iter().map(|(_, r)| r)).await?;
+            let mut dirty: Vec<(usize, &str, &RowEntry)> = rows
+                .iter()
+                .filter(|((t, _), _)| t == table)
+                .filter_map(|((_, id), r)| r.dirty.map(|o| (o, id.as_str(), r)))
+                .collect();
+            dirty.sort_by_key(|(o, _, _)| *o);
+            let gone: Vec<&str> = dirty.iter().filter(|(_, _, r)| r.state.is_none()).map(|(_, id, _)| *id).collect();
+            forget_rows(conn, *table, &gone).await?;
+            let kept = dirty.iter().filter_map(|(_, id, r)| r.state.as_ref().map(|s| (*id, s)));
+            write_rows(conn, *table, shape, kept).await?;
         }
         write_log(conn, &log, now_ms).await?;
         for p in &parked {
@@ -404,23 +429,33 @@ impl Store {
 
 /// A row as the page's merge sees it: loaded once, changed by every change of the page in
 /// order, written once if `dirty` (the position of its first write, to keep page order).
-struct RowState {
-    values: Map<String, Value>,
-    clocks: Map<String, Value>,
+/// `state: None` after a scope exit: the row is removed.
+struct RowEntry {
+    state: Option<merge::RowState>,
     dirty: Option<usize>,
 }
 
-impl RowState {
-    fn pick<'k>(&self, keys: impl Iterator<Item = &'k String>) -> Map<String, Value> {
-        keys.map(|k| (k.clone(), self.values.get(k).cloned().unwrap_or(Value::Null))).collect()
-    }
-
+impl RowEntry {
     fn touch(&mut self, written: &mut usize) {
         if self.dirty.is_none() {
             *written += 1;
             self.dirty = Some(*written);
         }
     }
+}
+
+/// The bookkeeping columns of a stored row that the merge state keeps elsewhere.
+const BOOKKEEPING: [&str; 4] = ["id", "cl", "deleted", "updated_hlc"];
+
+/// A stored row (every SQL column) as the pure merge's state, and its id.
+pub(crate) fn row_state(mut values: Map<String, Value>) -> (String, merge::RowState) {
+    let id = values.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let cl = values.get("cl").and_then(Value::as_i64).unwrap_or(1);
+    let clocks = values.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+    for k in BOOKKEEPING {
+        values.remove(k);
+    }
+    (id, merge::RowState { cl, values, clocks })
 }
 
 struct LogEntry<'a> {
@@ -452,13 +487,13 @@ impl Parked {
 
 /// Write whole rows, many per statement. An upsert rather than delete + insert, so a row keeps its
 /// place; every column is written, so a fresh start keeps nothing of the old life.
-async fn write_rows<'r>(
+pub(crate) async fn write_rows<'r>(
     conn: &mut SqliteConnection,
     table: Table,
     shape: &TableShape,
-    rows: impl Iterator<Item = &'r RowState>,
+    rows: impl Iterator<Item = (&'r str, &'r merge::RowState)>,
 ) -> Result<()> {
-    let rows: Vec<&RowState> = rows.collect();
+    let rows: Vec<(&str, &merge::RowState)> = rows.collect();
     let cols = &shape.columns;
     let tuple = format!("({})", vec!["?"; cols.len()].join(", "));
     let update = cols.iter().filter(|c| *c != "id").map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
@@ -470,17 +505,33 @@ async fn write_rows<'r>(
             v = vec![tuple.as_str(); chunk.len()].join(", "),
         );
         let mut q = sqlx::query(&sql);
-        for row in chunk {
+        for (id, row) in chunk {
             for c in cols {
-                q = if c == "updated_hlc" {
-                    q.bind(serde_json::to_string(&row.clocks)?)
-                } else {
-                    bind_value(q, row.values.get(c).unwrap_or(&Value::Null))
+                q = match c.as_str() {
+                    "id" => q.bind(id.to_string()),
+                    "cl" => q.bind(row.cl),
+                    "deleted" => q.bind(!row.exists() as i64),
+                    "updated_hlc" => q.bind(serde_json::to_string(&row.clocks)?),
+                    // A column no change of this life set takes its schema default.
+                    c => bind_value(q, row.values.get(c).or_else(|| shape.defaults.get(c)).unwrap_or(&Value::Null)),
                 };
             }
         }
         q.execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Remove rows that left this desktop's scope.
+async fn forget_rows(conn: &mut SqliteConnection, table: Table, ids: &[&str]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids = Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string();
+    sqlx::query(&format!("DELETE FROM {} WHERE id IN (SELECT value FROM json_each(?))", table.name()))
+        .bind(ids)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ mod schema;
 mod values;
 mod write;
 
-pub use merge::MergeOutcome;
+pub use merge::{MergeOutcome, RefusedEdit};
 pub use schema::Table;
 pub use write::WriteTx;
 

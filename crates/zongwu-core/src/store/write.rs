@@ -1,12 +1,13 @@
 //! The one write path for synced tables. See the module docs of [`crate::store`].
 
+use super::merge::row_state;
 use super::values::{bind_value, normalise, row_to_map};
 use super::{Store, Table, WriterState};
 use crate::{Actor, Error, Result};
 use serde_json::{Map, Value};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use tokio::sync::MutexGuard;
-use zongwu_proto::Hlc;
+use zongwu_proto::{rules, Change, ChangeKind, Hlc};
 
 /// An open write. Dropping it without [`WriteTx::commit`] rolls everything back, the clock and
 /// sequence numbers included.
@@ -64,6 +65,7 @@ impl<'a> WriteTx<'a> {
     /// Insert a new row, or bring a deleted one back to life (its causal length moves to odd).
     pub async fn insert(&mut self, table: Table, id: &str, unit_id: Option<&str>, columns: Value) -> Result<()> {
         let columns = checked_columns(table, columns)?;
+        self.authorize(table, id, None, unit_id, 1, &columns)?;
         let hlc = self.state.hlc.tick(self.hlc_now_ms);
         let clocks = Value::Object(columns.keys().map(|k| (k.clone(), Value::String(hlc.encode()))).collect()).to_string();
         // Almost every insert is a fresh UUIDv7: try it first and read the old row only on a clash
@@ -76,6 +78,7 @@ impl<'a> WriteTx<'a> {
         if cl % 2 == 1 {
             return Err(Error::Conflict(format!("记录已存在：{id}")));
         }
+        self.authorize(table, id, Some(&existing), unit_id, cl + 1, &columns)?;
         // A re-insert starts a fresh row: nothing of the deleted life carries over.
         sqlx::query(&format!("DELETE FROM {} WHERE id = ?", table.name())).bind(id.to_string()).execute(&mut *self.tx).await?;
         insert_row(&mut self.tx, table, id, unit_id, cl + 1, &clocks, &columns, OnConflict::Fail).await?;
@@ -93,6 +96,8 @@ impl<'a> WriteTx<'a> {
         if changed.is_empty() {
             return Ok(false);
         }
+        let cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1);
+        self.authorize(table, id, Some(&row), row.get("unit_id").and_then(Value::as_str), cl, &changed)?;
         let hlc = self.state.hlc.tick(self.hlc_now_ms);
         let mut clocks: Map<String, Value> =
             row.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
@@ -111,7 +116,6 @@ impl<'a> WriteTx<'a> {
         q.bind(id.to_string()).execute(&mut *self.tx).await?;
 
         let unit_id = row.get("unit_id").and_then(Value::as_str).map(str::to_string);
-        let cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1);
         let previous = pick(&row, changed.keys());
         self.record(table, id, unit_id.as_deref(), &hlc, cl, &changed, &previous).await?;
         Ok(true)
@@ -121,6 +125,7 @@ impl<'a> WriteTx<'a> {
     pub async fn delete(&mut self, table: Table, id: &str) -> Result<()> {
         let row = self.load_live(table, id).await?;
         let cl = row.get("cl").and_then(Value::as_i64).unwrap_or(1) + 1;
+        self.authorize(table, id, Some(&row), row.get("unit_id").and_then(Value::as_str), cl, &Map::new())?;
         let hlc = self.state.hlc.tick(self.hlc_now_ms);
         // A tombstone keeps its last values for the history view but no column clocks.
         sqlx::query(&format!("UPDATE {} SET cl = ?, deleted = 1, updated_hlc = '{{}}' WHERE id = ?", table.name()))
@@ -140,6 +145,34 @@ impl<'a> WriteTx<'a> {
         self.tx.commit().await?;
         *self.guard = self.state;
         Ok(())
+    }
+
+    /// The rule table's verdict on this write, judged exactly as the server will judge it.
+    fn authorize(
+        &self,
+        table: Table,
+        id: &str,
+        stored: Option<&Map<String, Value>>,
+        unit_id: Option<&str>,
+        cl: i64,
+        columns: &Map<String, Value>,
+    ) -> Result<()> {
+        let stored = stored.map(|r| row_state(r.clone()).1);
+        let change = Change {
+            change_id: String::new(),
+            device_id: String::new(),
+            device_seq: 0,
+            table: table.name().to_string(),
+            row_id: id.to_string(),
+            unit_id: unit_id.map(str::to_string),
+            hlc: String::new(),
+            cl,
+            columns: columns.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            clocks: Default::default(),
+            kind: ChangeKind::Write,
+        };
+        rules::authorize(&self.actor.subject(), stored.as_ref(), &change)
+            .map_err(|r| Error::Forbidden(r.code.message_zh().to_string()))
     }
 
     async fn load(&mut self, table: Table, id: &str) -> Result<Option<Map<String, Value>>> {

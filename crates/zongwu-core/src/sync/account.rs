@@ -102,8 +102,7 @@ pub async fn login(
         return Err(Error::validation("服务器地址应以 http:// 或 https:// 开头").into());
     }
     let (client, answer) = SyncClient::login(server_url, store, login.trim(), password).await?;
-    let role =
-        Role::parse(&answer.user.role).ok_or_else(|| Error::Internal(format!("服务器返回了未知的角色：{}", answer.user.role)))?;
+    let role = answer.user.role;
     let account = ServerAccount {
         server_url: server_url.to_string(),
         user_id: answer.user.id,

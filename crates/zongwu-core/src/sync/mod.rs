@@ -19,7 +19,7 @@ pub mod runner;
 use crate::Store;
 use reqwest::StatusCode;
 use std::time::Duration;
-use zongwu_proto::api::{ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use zongwu_proto::api::{ErrorBody, ErrorCode, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
 use zongwu_proto::SkewWarning;
 
 /// The `meta` key holding `epoch:server_seq` of the last pulled page.
@@ -34,8 +34,8 @@ pub enum SyncError {
     #[error("无法连接同步服务器：{0}")]
     Network(#[from] reqwest::Error),
     /// The server refused the request.
-    #[error("同步服务器拒绝了请求（{status}）：{code} {message}")]
-    Refused { status: u16, code: String, message: String, expected_seq: Option<i64> },
+    #[error("同步服务器拒绝了请求（{status}）：{code:?} {message}")]
+    Refused { status: u16, code: ErrorCode, message: String, expected_seq: Option<i64> },
     /// The server does not know our cursor (it was reset or compacted): a full re-bootstrap is
     /// needed (a later increment).
     #[error("同步游标 {0} 在服务器上不存在，需要重新同步")]
@@ -158,6 +158,12 @@ impl SyncClient {
             match decode::<PushResponse>(resp).await {
                 Ok(answer) => {
                     store.set_clock_offset(clock_offset(answer.server_time_ms, store.now_ms()).unwrap_or(0)).await?;
+                    // Refused changes leave the outbox with the rest, their rows put back to the
+                    // server's copy; nothing of the page blocks what follows.
+                    if !answer.refused.is_empty() {
+                        tracing::warn!(refused = answer.refused.len(), "the server refused some of our changes");
+                        store.apply_refusals(&answer.refused).await?;
+                    }
                     let marked = store.mark_pushed(answer.last_device_seq).await?;
                     acknowledged += marked;
                     if marked == 0 {
@@ -172,7 +178,7 @@ impl SyncClient {
                     resent_after_gap = true;
                     store.unmark_pushed_from(expected).await?;
                 }
-                Err(SyncError::Refused { code, .. }) if code == "clock_skew" && !restamped => {
+                Err(SyncError::Refused { code: ErrorCode::ClockSkew, .. }) if !restamped => {
                     restamped = true;
                     // Learn the server's time: an empty push changes nothing and answers with it.
                     let empty = PushRequest { device_id: store.device_id().to_string(), changes: Vec::new() };
@@ -233,7 +239,7 @@ impl SyncClient {
         ]);
         async move {
             match decode(request.send().await?).await {
-                Err(SyncError::Refused { code, .. }) if code == "unknown_cursor" => Err(SyncError::UnknownCursor(cursor)),
+                Err(SyncError::Refused { code: ErrorCode::UnknownCursor, .. }) => Err(SyncError::UnknownCursor(cursor)),
                 other => other,
             }
         }
@@ -286,7 +292,7 @@ async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Resu
     }
     let text = resp.text().await.unwrap_or_default();
     let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
-        code: if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large".into() } else { "http".into() },
+        code: if status == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::Unknown },
         message: text,
         expected_seq: None,
     });

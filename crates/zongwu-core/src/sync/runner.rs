@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use zongwu_proto::api::ErrorCode;
 
 enum_dto! {
     #[derive(Copy, Eq)]
@@ -117,8 +118,8 @@ pub fn describe(e: &SyncError) -> String {
         SyncError::Network(_) => "无法连接同步服务器（离线），稍后自动重试".into(),
         SyncError::Refused { status: 401, .. } => "登录已失效，请重新登录".into(),
         SyncError::Refused { status: 403, message, .. } => format!("服务器拒绝了本机的修改（权限范围）：{message}"),
-        SyncError::Refused { code, .. } if code == "clock_skew" => "本机时钟比服务器快 5 分钟以上，请校准系统时间".into(),
-        SyncError::Refused { code, .. } if code == "seq_reused" => {
+        SyncError::Refused { code: ErrorCode::ClockSkew, .. } => "本机时钟比服务器快 5 分钟以上，请校准系统时间".into(),
+        SyncError::Refused { code: ErrorCode::SeqReused, .. } => {
             "本机数据曾从旧备份恢复，服务器已有更新的编号；请联系管理员".into()
         }
         SyncError::Refused { status, .. } if *status >= 500 => format!("同步服务器暂时不可用（{status}），稍后自动重试"),
@@ -299,11 +300,10 @@ mod tests {
 
     #[test]
     fn errors_read_as_chinese_sentences() {
-        let refused =
-            |status: u16, code: &str| SyncError::Refused { status, code: code.into(), message: "m".into(), expected_seq: None };
-        assert!(describe(&refused(503, "http")).contains("暂时不可用"));
-        assert!(describe(&refused(401, "unauthorized")).contains("重新登录"));
-        assert!(describe(&refused(409, "clock_skew")).contains("时钟"));
-        assert!(describe(&refused(403, "forbidden")).contains("权限"));
+        let refused = |status: u16, code: ErrorCode| SyncError::Refused { status, code, message: "m".into(), expected_seq: None };
+        assert!(describe(&refused(503, ErrorCode::Unknown)).contains("暂时不可用"));
+        assert!(describe(&refused(401, ErrorCode::Unauthorized)).contains("重新登录"));
+        assert!(describe(&refused(409, ErrorCode::ClockSkew)).contains("时钟"));
+        assert!(describe(&refused(403, ErrorCode::Forbidden)).contains("权限"));
     }
 }

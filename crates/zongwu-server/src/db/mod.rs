@@ -13,6 +13,7 @@ pub mod housing;
 pub mod platform;
 mod postgres;
 mod queries;
+pub mod rows;
 mod sqlite;
 
 pub use postgres::PgDatabase;
@@ -24,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use zongwu_proto::Change;
 
-/// The desktop's roles, one definition for both ends (the wire spells them in snake_case).
-pub use zongwu_core::Role;
+/// The roles, one definition for both ends (the wire spells them in snake_case).
+pub use zongwu_proto::Role;
 
 /// A server account. The password hash never leaves the storage layer except for verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -58,6 +59,13 @@ pub struct NewUser {
     pub role: Role,
     pub unit_id: Option<String>,
     pub password_hash: String,
+}
+
+/// What a push stored: every change up to `last_device_seq` is received (stored or refused).
+#[derive(Debug, Clone, Default)]
+pub struct Pushed {
+    pub last_device_seq: i64,
+    pub refused: Vec<zongwu_proto::api::RefusedChange>,
 }
 
 /// One page of a pull, in server sequence order.
@@ -110,10 +118,18 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
     /// applied. A `device_seq` at or below the stored one with an unknown change id is
     /// [`Error::SeqReused`] (the device's log was rolled back), and nothing is applied. Sequence numbers are assigned under a lock held until commit, so they become
     /// visible to pullers in order: a puller can never move its cursor past a change that commits
-    /// later. The caller checks scope before calling.
-    async fn push(&self, device_id: &str, changes: &[Change], now_ms: i64) -> Result<i64>;
+    /// later. Each new change is judged by `subject` against the stored row ([`rows::judge`]):
+    /// a refused one is answered, remembered and never passed on; it does not stop the rest.
+    async fn push(
+        &self,
+        subject: zongwu_proto::rules::Subject<'_>,
+        device_id: &str,
+        changes: &[Change],
+        now_ms: i64,
+    ) -> Result<Pushed>;
 
-    /// Changes after `cursor`, at most `limit`, only of `unit_id` when given.
+    /// Changes after `cursor`, at most `limit`; with `unit_id`, only those of rows that unit owns
+    /// after the change or owned before it (a move out, which the caller turns into a scope exit).
     /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out.
     async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> Result<PullPage>;
 }

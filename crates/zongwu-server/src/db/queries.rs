@@ -237,7 +237,13 @@ macro_rules! impl_database {
             }
 
             #[tracing::instrument(skip_all, fields(device_id, changes = changes.len()))]
-            async fn push(&self, device_id: &str, changes: &[zongwu_proto::Change], now_ms: i64) -> $crate::error::Result<i64> {
+            async fn push(
+                &self,
+                subject: zongwu_proto::rules::Subject<'_>,
+                device_id: &str,
+                changes: &[zongwu_proto::Change],
+                now_ms: i64,
+            ) -> $crate::error::Result<$crate::db::Pushed> {
                 let _guard = self.write_guard().await;
                 let mut tx = self.pool.begin().await?;
                 Self::serialise_push(&mut tx).await?;
@@ -263,11 +269,15 @@ macro_rules! impl_database {
                     fresh.push(c);
                     last = c.device_seq;
                 }
-                // A replay must be a change we hold; a new change under an old number means the
-                // device's log was rolled back, and skipping it would lose it silently.
+                // A replay must be a change we hold or refused; a new change under an old number
+                // means the device's log was rolled back, and skipping it would lose it silently.
                 for chunk in replayed.chunks($crate::db::queries::INSERT_CHUNK) {
                     let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!("SELECT change_id FROM changes WHERE change_id IN ({})", placeholders.join(", "));
+                    let list = placeholders.join(", ");
+                    let sql = format!(
+                        "SELECT change_id FROM changes WHERE change_id IN ({list})
+                         UNION SELECT change_id FROM refused_changes WHERE change_id IN ({list})"
+                    );
                     let mut q = sqlx::query_scalar::<_, String>(&sql);
                     for c in chunk {
                         q = q.bind(&c.change_id);
@@ -277,18 +287,57 @@ macro_rules! impl_database {
                         return Err($crate::error::Error::SeqReused { device_seq: c.device_seq });
                     }
                 }
-                // Many rows per statement: one round trip per chunk instead of per change. Rows
-                // get their server_seq in the order of the VALUES list, i.e. device order.
-                for chunk in fresh.chunks($crate::db::queries::INSERT_CHUNK) {
-                    let mut sql = format!(
-                        "INSERT INTO changes (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, received_at_ms) VALUES {}",
-                        $crate::db::queries::values_placeholders(chunk.len(), 10)
-                    );
-                    // A change id seen before (sent under another sequence number) is a no-op.
-                    sql.push_str(" ON CONFLICT (change_id) DO NOTHING");
-                    let mut q = sqlx::query(&sql);
+                // A resent change that was refused before is answered with its refusal again
+                // (the first answer may have been lost).
+                let mut refused_before = Vec::new();
+                for chunk in replayed.chunks($crate::db::queries::INSERT_CHUNK) {
+                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT change_id, code FROM refused_changes WHERE change_id IN ({})", placeholders.join(", "));
+                    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
                     for c in chunk {
+                        q = q.bind(&c.change_id);
+                    }
+                    for (id, code) in q.fetch_all(&mut *tx).await? {
+                        let (Some(c), Some(code)) = (chunk.iter().find(|c| c.change_id == id), zongwu_proto::rules::RefusalCode::parse(&code)) else { continue };
+                        refused_before.push(((*c).clone(), zongwu_proto::rules::Refusal { code, detail: "refused before".into() }));
+                    }
+                }
+                // A change id seen before (sent under another sequence number) is a no-op.
+                let mut seen = std::collections::HashSet::new();
+                for chunk in fresh.chunks($crate::db::queries::INSERT_CHUNK) {
+                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT change_id FROM changes WHERE change_id IN ({})", placeholders.join(", "));
+                    let mut q = sqlx::query_scalar::<_, String>(&sql);
+                    for c in chunk {
+                        q = q.bind(&c.change_id);
+                    }
+                    seen.extend(q.fetch_all(&mut *tx).await?);
+                }
+                let fresh: Vec<&zongwu_proto::Change> = fresh.into_iter().filter(|c| seen.insert(c.change_id.clone())).collect();
+
+                // The stored rows these changes touch, judged and merged in device order.
+                let mut touched = fresh.clone();
+                touched.extend(refused_before.iter().map(|(c, _)| c));
+                let mut rows = load_rows(&mut tx, &touched).await?;
+                let mut judged = $crate::db::rows::judge(subject, &fresh, &mut rows);
+                let stored_refusals = judged.refused.len();
+
+                for chunk in judged.accepted.chunks($crate::db::queries::INSERT_CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO changes (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, received_at_ms, left_unit_id) VALUES {}",
+                        $crate::db::queries::values_placeholders(chunk.len(), 11)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for a in chunk {
+                        let c = &a.change;
                         let columns = serde_json::to_string(&c.columns).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
+                        let columns = if c.clocks.is_empty() {
+                            columns
+                        } else {
+                            // A whole row carries its per-column clocks along.
+                            serde_json::to_string(&serde_json::json!({"$columns": c.columns, "$clocks": c.clocks}))
+                                .map_err(|e| $crate::error::Error::Internal(e.to_string()))?
+                        };
                         q = q
                             .bind(&c.change_id)
                             .bind(&c.device_id)
@@ -299,10 +348,30 @@ macro_rules! impl_database {
                             .bind(&c.hlc)
                             .bind(c.cl)
                             .bind(columns)
+                            .bind(now_ms)
+                            .bind(&a.left_unit_id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                for chunk in judged.refused[..stored_refusals].chunks($crate::db::queries::INSERT_CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO refused_changes (change_id, device_id, device_seq, tbl, row_id, code, received_at_ms) VALUES {}",
+                        $crate::db::queries::values_placeholders(chunk.len(), 7)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (c, r) in chunk {
+                        q = q
+                            .bind(&c.change_id)
+                            .bind(&c.device_id)
+                            .bind(c.device_seq)
+                            .bind(&c.table)
+                            .bind(&c.row_id)
+                            .bind(r.code.as_str())
                             .bind(now_ms);
                     }
                     q.execute(&mut *tx).await?;
                 }
+                store_rows(&mut tx, &rows, &judged.dirty, now_ms).await?;
                 if last != stored {
                     sqlx::query(
                         "INSERT INTO device_cursors (device_id, last_device_seq) VALUES ($1, $2)
@@ -314,7 +383,9 @@ macro_rules! impl_database {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok(last)
+                judged.refused.extend(refused_before);
+                let refused = judged.answer(subject, &rows);
+                Ok($crate::db::Pushed { last_device_seq: last, refused })
             }
 
             #[tracing::instrument(skip(self))]
@@ -330,7 +401,7 @@ macro_rules! impl_database {
                     Some(unit) => {
                         sqlx::query(
                             "SELECT server_seq, change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns
-                             FROM changes WHERE server_seq > $1 AND server_seq <= $2 AND unit_id = $3
+                             FROM changes WHERE server_seq > $1 AND server_seq <= $2 AND (unit_id = $3 OR left_unit_id = $3)
                              ORDER BY server_seq LIMIT $4",
                         )
                         .bind(cursor)
@@ -358,6 +429,68 @@ macro_rules! impl_database {
             }
         }
 
+        /// The stored rows `changes` touch, by (table, row id). Generic over both backends: the SQL is
+        /// the same, only the connection type differs.
+        async fn load_rows(
+            conn: &mut sqlx::Transaction<'_, $db>,
+            changes: &[&zongwu_proto::Change],
+        ) -> $crate::error::Result<$crate::db::rows::Rows>
+        {
+            use sqlx::Row;
+            let mut keys: Vec<(&str, &str)> = changes.iter().map(|c| (c.table.as_str(), c.row_id.as_str())).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut rows = $crate::db::rows::Rows::new();
+            for chunk in keys.chunks($crate::db::queries::INSERT_CHUNK) {
+                let cond: Vec<String> = (0..chunk.len()).map(|i| format!("(tbl = ${} AND row_id = ${})", 2 * i + 1, 2 * i + 2)).collect();
+                let sql = format!("SELECT tbl, row_id, cl, columns, clocks FROM sync_rows WHERE {}", cond.join(" OR "));
+                let mut q = sqlx::query::<$db>(&sql);
+                for (t, id) in chunk {
+                    q = q.bind(*t).bind(*id);
+                }
+                for r in q.fetch_all(&mut **conn).await? {
+                    let key = (r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?);
+                    let state = $crate::db::rows::decode_row(r.try_get(2)?, &r.try_get::<String, _>(3)?, &r.try_get::<String, _>(4)?)?;
+                    rows.insert(key, state);
+                }
+            }
+            Ok(rows)
+        }
+
+        /// Write back the rows a push changed, many per statement.
+        async fn store_rows(
+            conn: &mut sqlx::Transaction<'_, $db>,
+            rows: &$crate::db::rows::Rows,
+            dirty: &[(String, String)],
+            now_ms: i64,
+        ) -> $crate::error::Result<()>
+        {
+            for chunk in dirty.chunks($crate::db::queries::INSERT_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO sync_rows (tbl, row_id, unit_id, cl, columns, clocks, updated_at_ms) VALUES {}
+                     ON CONFLICT (tbl, row_id) DO UPDATE SET unit_id = excluded.unit_id, cl = excluded.cl,
+                         columns = excluded.columns, clocks = excluded.clocks, updated_at_ms = excluded.updated_at_ms",
+                    $crate::db::queries::values_placeholders(chunk.len(), 7)
+                );
+                let mut q = sqlx::query::<$db>(&sql);
+                for key in chunk {
+                    let row = &rows[key];
+                    let columns = serde_json::to_string(&row.values).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
+                    let clocks = serde_json::to_string(&row.clocks).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
+                    q = q
+                        .bind(key.0.clone())
+                        .bind(key.1.clone())
+                        .bind(row.unit_id().map(str::to_string))
+                        .bind(row.cl)
+                        .bind(columns)
+                        .bind(clocks)
+                        .bind(now_ms);
+                }
+                q.execute(&mut **conn).await?;
+            }
+            Ok(())
+        }
+
         fn user_from_row(r: &<$db as sqlx::Database>::Row) -> $crate::error::Result<$crate::db::User> {
             use sqlx::Row;
             let role: String = r.try_get("role")?;
@@ -375,6 +508,7 @@ macro_rules! impl_database {
         fn change_from_row(r: &<$db as sqlx::Database>::Row) -> $crate::error::Result<(i64, zongwu_proto::Change)> {
             use sqlx::Row;
             let columns: String = r.try_get("columns")?;
+            let (columns, clocks) = $crate::db::rows::decode_columns(&columns)?;
             Ok((
                 r.try_get("server_seq")?,
                 zongwu_proto::Change {
@@ -386,7 +520,9 @@ macro_rules! impl_database {
                     unit_id: r.try_get("unit_id")?,
                     hlc: r.try_get("hlc")?,
                     cl: r.try_get("cl")?,
-                    columns: serde_json::from_str(&columns).map_err(|e| $crate::error::Error::Internal(e.to_string()))?,
+                    columns,
+                    clocks,
+                    kind: zongwu_proto::ChangeKind::Write,
                 },
             ))
         }

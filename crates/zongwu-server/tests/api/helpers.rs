@@ -2,12 +2,12 @@
 //! new database in the shared throwaway PostgreSQL cluster), with an admin already logged in.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use zongwu_proto::api::{ErrorBody, LoginResponse, PullResponse};
-use zongwu_proto::Change;
+use zongwu_proto::api::{ErrorBody, ErrorCode, LoginResponse, PullResponse, PushResponse};
+use zongwu_proto::{Change, ChangeKind};
 use zongwu_server::settings::BootstrapAdmin;
 use zongwu_server::{Secret, Settings};
 
@@ -146,6 +146,16 @@ impl TestApp {
     }
 
     pub async fn push(&self, token: &str, device_id: &str, changes: &[Change]) -> Result<i64, (StatusCode, ErrorBody)> {
+        self.push_answer(token, device_id, changes).await.map(|a| a.last_device_seq)
+    }
+
+    /// A push and the whole answer (with the changes the server refused).
+    pub async fn push_answer(
+        &self,
+        token: &str,
+        device_id: &str,
+        changes: &[Change],
+    ) -> Result<PushResponse, (StatusCode, ErrorBody)> {
         let resp = self
             .http
             .post(self.url("/api/v1/sync/push"))
@@ -154,7 +164,7 @@ impl TestApp {
             .send()
             .await
             .expect("push request");
-        decode::<Value>(resp).await.map(|v| v["last_device_seq"].as_i64().expect("last_device_seq"))
+        decode::<PushResponse>(resp).await
     }
 
     pub async fn pull_page(&self, token: &str, cursor: i64, limit: i64) -> Result<PullResponse, (StatusCode, ErrorBody)> {
@@ -190,7 +200,8 @@ pub async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> 
     if status.is_success() {
         Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decode {text}: {e}")))
     } else {
-        let body = serde_json::from_str(&text).unwrap_or(ErrorBody { code: String::new(), message: text, expected_seq: None });
+        let body =
+            serde_json::from_str(&text).unwrap_or(ErrorBody { code: ErrorCode::Unknown, message: text, expected_seq: None });
         Err((status, body))
     }
 }
@@ -209,6 +220,8 @@ pub fn change(device: &str, seq: i64, table: &str, unit_id: Option<&str>) -> Cha
         hlc: format!("{:015}-{:010}-{device}", 1_700_000_000_000i64 + seq, 0),
         cl: 1,
         columns,
+        clocks: BTreeMap::new(),
+        kind: ChangeKind::Write,
     }
 }
 
