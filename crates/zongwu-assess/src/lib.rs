@@ -14,8 +14,17 @@
 //! stored instants before asking.
 
 pub mod calendar;
+pub mod run;
+pub mod scheme;
+pub mod scoring;
+pub mod stats;
 
 pub use calendar::{Interval, WorkPeriod, WorkingCalendar};
+pub use run::{diff, Adjustment, AssessmentRun, Change, Figure, Objection, RunStatus, ScoreLine, Scorecard};
+pub use scheme::{Scheme, Unit, UnitKind};
+pub use scoring::{
+    score, score_all, Band, Direction, Indicator, Judgement, Measurement, Normalisation, ScoringRule, Source, UnitBase,
+};
 
 /// What can go wrong in the assessment arithmetic. Every variant is a caller's or a configuration's
 /// mistake that the office can fix; nothing here is an I/O failure.
@@ -27,24 +36,36 @@ pub enum Error {
     InvalidIndicator { code: String, why: String },
     #[error("invalid scheme: {0}")]
     InvalidScheme(String),
-    #[error("indicator {indicator} is normalised per {per}, but unit {unit} has no such base")]
-    MissingBase { unit: String, indicator: String, per: &'static str },
+    #[error("indicator {indicator} is normalised per {per}, but the unit has no such base")]
+    MissingBase { indicator: String, per: &'static str },
+    #[error("unit {unit}: {error}")]
+    InUnit { unit: String, error: Box<Error> },
     #[error("indicator {0} is rank-based: score it over all units at once")]
     NeedsAllUnits(String),
     #[error("unknown unit {0}")]
     UnknownUnit(String),
     #[error("unknown indicator {0}")]
     UnknownIndicator(String),
+    #[error("unit {unit} is a {kind:?}, which scheme {scheme} does not weight")]
+    KindNotInScheme { unit: String, kind: UnitKind, scheme: String },
     #[error("a reason is required")]
     ReasonRequired,
     #[error("an author is required")]
     AuthorRequired,
+    #[error("the run is {0:?}: its figures never change; correct it with a new version")]
+    RunFrozen(RunStatus),
+    #[error("a run cannot go from {from:?} to {to:?}")]
+    TransitionNotAllowed { from: RunStatus, to: RunStatus },
+    #[error("objections are filed and answered only during the appeal window, not in {0:?}")]
+    NotInAppealWindow(RunStatus),
     #[error("{0} objection(s) still unanswered")]
     UnansweredObjections(usize),
     #[error("{0} figure(s) still missing (manual or expert scores not entered)")]
     MissingMeasurements(usize),
     #[error("no objection {0}")]
     UnknownObjection(usize),
+    #[error("only a locked or published run is corrected by a new version; a {0:?} run is edited in place")]
+    NotFrozen(RunStatus),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
