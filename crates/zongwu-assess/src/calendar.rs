@@ -611,10 +611,12 @@ mod tests {
         let (start, end) = (t("2017-11-13 08:00"), t("2017-11-17 17:30"));
         assert_eq!(c.working_ms_between(start, end), 5 * 75 * MS_PER_HOUR / 10);
         // Waiting for parts Tuesday 10:00 → Wednesday 10:00 (7.5 h), recorded twice, overlapping
-        // another pause Wednesday 09:00–11:00; plus one pause reaching past the end.
+        // another pause Wednesday 09:00–11:00 and holding one inside it (Tuesday 11:00–15:00); plus one
+        // pause reaching past the end.
         let paused = [
             Interval::new(t("2017-11-14 10:00"), t("2017-11-15 10:00")),
             Interval::new(t("2017-11-14 10:00"), t("2017-11-15 10:00")),
+            Interval::new(t("2017-11-14 11:00"), t("2017-11-14 15:00")),
             Interval::new(t("2017-11-15 09:00"), t("2017-11-15 11:00")),
             Interval::new(t("2017-11-17 17:00"), t("2017-11-20 12:00")),
         ];
@@ -767,11 +769,15 @@ mod tests {
         #[test]
         fn pauses_subtract_their_merged_working_time(
             a in instant(), b in instant(),
-            pauses in proptest::collection::vec((instant(), 0i64..(5 * 24 * 60)), 0..5),
+            pauses in proptest::collection::vec((-(2i64 * 24 * 60)..(14 * 24 * 60), 0i64..(5 * 24 * 60)), 0..6),
         ) {
             let c = uneven_calendar();
-            let paused: Vec<Interval> =
-                pauses.iter().map(|&(s, m)| Interval::new(s, s + Duration::minutes(m))).collect();
+            // Pauses near the interval's start, so they overlap it, each other, and nest.
+            let from = a.min(b);
+            let paused: Vec<Interval> = pauses
+                .iter()
+                .map(|&(off, m)| Interval::new(from + Duration::minutes(off), from + Duration::minutes(off + m)))
+                .collect();
             let got = c.working_between_excluding(a, b, &paused);
             // Oracle: minute by minute is too slow over weeks; instead count working minutes of
             // [a, b) outside every pause by walking the union's complement with the oracle.
