@@ -233,7 +233,15 @@ pub struct WorkingCalendar {
     exceptions: Vec<Exception>,
     /// `exception_prefix[i]` = the sum over `exceptions[..i]` of (the date's hours − its weekday's).
     exception_prefix: Vec<i64>,
+    /// For the days from the first exception to the last, `exception_index[day − first]` is the
+    /// number of exceptions before `day`: the binary search done once per day at construction,
+    /// so a query costs two array reads. Empty when the span is too long to be worth it.
+    exception_index: Vec<u32>,
 }
+
+/// A span of exceptions longer than this (in days) is searched, not indexed: 100,000 days of
+/// `u32` are 400 kB, far more than any real office calendar needs.
+const MAX_INDEXED_DAYS: i64 = 100_000;
 
 impl PartialEq for WorkingCalendar {
     fn eq(&self, other: &Self) -> bool {
@@ -331,7 +339,13 @@ impl WorkingCalendar {
             acc += actual - normal;
             exception_prefix.push(acc);
         }
-        Ok(WorkingCalendar { config, week, week_prefix, exceptions, exception_prefix })
+        let exception_index = match (exceptions.first(), exceptions.last()) {
+            (Some(first), Some(last)) if last.day - first.day < MAX_INDEXED_DAYS => {
+                (first.day..=last.day).map(|d| exceptions.partition_point(|e| e.day < d) as u32).collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(WorkingCalendar { config, week, week_prefix, exceptions, exception_prefix, exception_index })
     }
 
     pub fn config(&self) -> &CalendarConfig {
@@ -340,7 +354,13 @@ impl WorkingCalendar {
 
     /// `W` at 00:00 of `day`, and the working periods of that day.
     fn day_start(&self, day: i64) -> (i64, &[(i64, i64)]) {
-        let i = self.exceptions.partition_point(|e| e.day < day);
+        let i = match self.exceptions.first() {
+            Some(first) if !self.exception_index.is_empty() => match usize::try_from(day - first.day) {
+                Err(_) => 0,
+                Ok(k) => self.exception_index.get(k).map_or(self.exceptions.len(), |&i| i as usize),
+            },
+            _ => self.exceptions.partition_point(|e| e.day < day),
+        };
         let w = day.div_euclid(7) * self.week_prefix[7] + self.week_prefix[day.rem_euclid(7) as usize] + self.exception_prefix[i];
         let periods = match self.exceptions.get(i) {
             Some(e) if e.day == day => e.works_as.map_or(&[][..], |w| &self.week[w][..]),
@@ -702,6 +722,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.working_ms_on(NaiveDate::from_ymd_opt(2017, 9, 30).unwrap()), 4 * MS_PER_HOUR);
+    }
+
+    #[test]
+    fn exceptions_too_far_apart_to_index_are_searched_with_the_same_result() {
+        let mut cfg = WorkingCalendar::china_2017_2018().config().clone();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        cfg.holidays.push(Holiday { name: "far past".into(), from: d(1800, 1, 1), to: d(1800, 1, 3) });
+        cfg.holidays.push(Holiday { name: "far future".into(), from: d(2200, 1, 1), to: d(2200, 1, 1) });
+        let far = WorkingCalendar::new(cfg).unwrap();
+        assert!(far.exception_index.is_empty(), "a 400-year span is not indexed");
+        let near = WorkingCalendar::china_2017_2018();
+        assert!(!near.exception_index.is_empty());
+        for (a, b) in [
+            ("2017-09-29 09:00", "2017-10-09 09:00"),
+            ("2016-12-30 10:00", "2018-12-31 10:00"),
+            ("2017-11-17 16:00", "2017-11-20 09:00"),
+        ] {
+            assert_eq!(far.working_ms_between(t(a), t(b)), near.working_ms_between(t(a), t(b)), "{a} → {b}");
+            assert_eq!(far.add_working(t(a), 30 * MS_PER_HOUR), near.add_working(t(a), 30 * MS_PER_HOUR));
+        }
+        assert_eq!(far.working_ms_on(d(1800, 1, 2)), 0, "Thursday 1800-01-02 is a holiday");
+        assert_eq!(far.working_ms_on(d(1800, 1, 6)), 75 * MS_PER_HOUR / 10, "Monday 1800-01-06 works");
+        assert_eq!(near.working_ms_on(d(1800, 1, 2)), 75 * MS_PER_HOUR / 10, "a Thursday before every exception");
+        assert_eq!(near.working_ms_on(d(2030, 10, 1)), 75 * MS_PER_HOUR / 10, "a Tuesday after every exception");
     }
 
     /// Whole minutes from 2016-12-01 to early 2019, so the holidays of both years are crossed.
