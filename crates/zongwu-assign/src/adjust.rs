@@ -1,0 +1,4 @@
+//! stub
+pub struct Board;
+pub struct MoveCheck;
+pub struct SwapSuggestion;
