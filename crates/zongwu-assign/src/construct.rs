@@ -130,8 +130,7 @@ fn units(m: &Model, st: &State<'_>) -> Vec<Vec<u32>> {
 /// Rooms in the order a unit looks for space: by floor (area, building, floor as the office
 /// listed them), then room.
 fn room_order(m: &Model, accessible_only: bool) -> Vec<u32> {
-    let mut rooms: Vec<u32> =
-        (0..m.n_rooms as u32).filter(|&r| !accessible_only || m.room_accessible[r as usize]).collect();
+    let mut rooms: Vec<u32> = (0..m.n_rooms as u32).filter(|&r| !accessible_only || m.room_accessible[r as usize]).collect();
     // Accessible rooms go last for everyone else, so their beds stay free for those who need them.
     rooms.sort_by_key(|&r| (!accessible_only && m.room_accessible[r as usize], m.room_floor[r as usize], r));
     rooms

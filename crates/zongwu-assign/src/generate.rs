@@ -20,7 +20,12 @@ const COLLEGES: &[(&str, &[(&str, &str, f64)])] = &[
     ("机电工程学院", &[("机械工程", "机械", 0.12), ("机械电子工程", "机电", 0.15), ("智能制造工程", "智造", 0.15)]),
     (
         "信息与控制工程学院",
-        &[("电气工程及其自动化", "电气", 0.25), ("自动化", "自动", 0.22), ("电子信息工程", "电信", 0.3), ("通信工程", "通信", 0.3)],
+        &[
+            ("电气工程及其自动化", "电气", 0.25),
+            ("自动化", "自动", 0.22),
+            ("电子信息工程", "电信", 0.3),
+            ("通信工程", "通信", 0.3),
+        ],
     ),
     ("资源与地球科学学院", &[("地质工程", "地质", 0.25), ("资源勘查工程", "资勘", 0.3)]),
     ("化工学院", &[("化学工程与工艺", "化工", 0.4), ("矿物加工工程", "矿加", 0.25), ("能源化学工程", "能化", 0.35)]),
@@ -62,8 +67,10 @@ const CLASS_SIZE: usize = 30;
 /// Usable beds per student.
 const SLACK: f64 = 1.08;
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭", "何", "高", "林", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "鑫", "宇", "浩", "婷"];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭", "何", "高", "林", "罗"];
+const GIVEN: &[&str] =
+    &["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "鑫", "宇", "浩", "婷"];
 
 fn pick_weighted<'a>(rng: &mut fastrand::Rng, items: &'a [(&'a str, u32)]) -> &'a str {
     let total: u32 = items.iter().map(|i| i.1).sum();
@@ -106,18 +113,20 @@ pub fn instance(students: usize, seed: u64) -> Instance {
     let mut out: Vec<Student> = Vec::with_capacity(students);
     let mut remaining = students;
     for (mi, (college, major, abbr, female)) in majors.iter().enumerate() {
-        let size = if mi + 1 == majors.len() {
-            remaining
-        } else {
-            (students * weights[mi] as usize / total_w as usize).min(remaining)
-        };
+        let size =
+            if mi + 1 == majors.len() { remaining } else { (students * weights[mi] as usize / total_w as usize).min(remaining) };
         remaining -= size;
         let classes = size.div_ceil(CLASS_SIZE).max(1);
         for i in 0..size {
             let class_no = i % classes + 1;
             let seat = i / classes + 1;
             let gender = if rng.f64() < *female { Gender::Female } else { Gender::Male };
-            let name = format!("{}{}{}", SURNAMES[rng.usize(..SURNAMES.len())], GIVEN[rng.usize(..GIVEN.len())], if rng.bool() { GIVEN[rng.usize(..GIVEN.len())] } else { "" });
+            let name = format!(
+                "{}{}{}",
+                SURNAMES[rng.usize(..SURNAMES.len())],
+                GIVEN[rng.usize(..GIVEN.len())],
+                if rng.bool() { GIVEN[rng.usize(..GIVEN.len())] } else { "" }
+            );
             out.push(Student {
                 id: format!("24{:02}{:02}{:02}", mi + 1, class_no, seat),
                 name,
@@ -261,7 +270,15 @@ fn rooms_for(rng: &mut fastrand::Rng, students: &[Student]) -> Vec<Room> {
                         }
                         beds.push(bed);
                     }
-                    rooms.push(Room { id, area: area_name.to_string(), building: building.clone(), floor: floor as i32, gender, accessible, beds });
+                    rooms.push(Room {
+                        id,
+                        area: area_name.to_string(),
+                        building: building.clone(),
+                        floor: floor as i32,
+                        gender,
+                        accessible,
+                        beds,
+                    });
                 }
             }
         }

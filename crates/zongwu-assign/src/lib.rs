@@ -103,7 +103,7 @@ pub fn default_iterations(students: usize) -> u64 {
 
 /// Annealing temperatures, in objective units: a start that lets a same-class pair be traded for
 /// a little, an end where only improvements pass.
-const T_START: f64 = 2.0;
+const T_START: f64 = 0.6;
 const T_END: f64 = 0.02;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +188,12 @@ impl Engine {
     /// see [`Engine::violations`]).
     pub fn evaluate(&self, plan: &Plan) -> Result<Objective, Violation> {
         Ok(state::evaluate(&self.model, &self.beds_of(plan)?).to_objective())
+    }
+
+    /// Explanations, room breakdowns, unmet requests and the fairness view of a plan.
+    pub fn report(&self, plan: &Plan) -> Result<Report, Violation> {
+        let beds = self.beds_of(plan)?;
+        Ok(explain::report(self, &State::from_beds(&self.model, &beds)))
     }
 
     /// The shortage figures for this instance and the given unplaced students.

@@ -72,9 +72,6 @@ pub(crate) struct Model {
     pub room_usable: Vec<u32>,
     pub n_floors: usize,
     pub n_classes: usize,
-    pub class_names: Vec<String>,
-    pub major_names: Vec<String>,
-    pub college_names: Vec<String>,
     /// Students of each class, for guided moves toward classmates.
     pub class_start: Vec<u32>,
     pub class_members: Vec<u32>,
@@ -167,6 +164,7 @@ impl Model {
             }
         }
 
+        // Interned in order of first appearance; only the indices are kept.
         let (mut class_names, mut major_names, mut college_names, mut province_names) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut ci, mut mi, mut coi, mut pi) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
@@ -185,10 +183,6 @@ impl Model {
             life.push(v);
             life_mask.push(mask);
         }
-        // Keep the readable part of the interned names for explanations.
-        let last = |k: &String| k.rsplit('\u{1f}').next().unwrap_or(k).to_string();
-        let class_names: Vec<String> = class_names.iter().map(last).collect();
-        let major_names: Vec<String> = major_names.iter().map(last).collect();
 
         // Requests: deduplicated, self-requests dropped, mutual when both asked.
         let mut asked: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -315,9 +309,6 @@ impl Model {
             room_usable,
             n_floors: floor_index.len(),
             n_classes: class_names.len(),
-            class_names,
-            major_names,
-            college_names,
             class_start,
             class_members,
             pool_beds,
@@ -337,9 +328,8 @@ impl Model {
                 return Err(InstanceError::DuplicatePin(p.student.clone()));
             }
             let r = model.bed_room[bu] as usize;
-            let avoided = model
-                .room_beds(r)
-                .any(|b2| bed_pin[b2 as usize] != NONE && model.avoids(s, bed_pin[b2 as usize] as usize));
+            let avoided =
+                model.room_beds(r).any(|b2| bed_pin[b2 as usize] != NONE && model.avoids(s, bed_pin[b2 as usize] as usize));
             let problem = if !model.bed_usable[bu] {
                 Some(PinProblem::BedUnusable)
             } else if model.room_gender[r] != model.gender[s] {

@@ -14,18 +14,46 @@ use crate::plan::Plan;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Violation {
-    UnknownStudent { student: String },
-    UnknownBed { student: String, bed: String },
+    UnknownStudent {
+        student: String,
+    },
+    UnknownBed {
+        student: String,
+        bed: String,
+    },
     /// Listed twice (placed twice, or both placed and unplaced).
-    ListedTwice { student: String },
+    ListedTwice {
+        student: String,
+    },
     /// Neither placed nor reported unplaced.
-    Missing { student: String },
-    BedShared { bed: String, students: Vec<String> },
-    BedUnusable { student: String, bed: String },
-    WrongGender { student: String, bed: String },
-    NotAccessible { student: String, bed: String },
-    Avoided { student: String, other: String, room: String },
-    PinNotKept { student: String, pinned: String },
+    Missing {
+        student: String,
+    },
+    BedShared {
+        bed: String,
+        students: Vec<String>,
+    },
+    BedUnusable {
+        student: String,
+        bed: String,
+    },
+    WrongGender {
+        student: String,
+        bed: String,
+    },
+    NotAccessible {
+        student: String,
+        bed: String,
+    },
+    Avoided {
+        student: String,
+        other: String,
+        room: String,
+    },
+    PinNotKept {
+        student: String,
+        pinned: String,
+    },
 }
 
 impl Violation {
@@ -107,7 +135,11 @@ pub(crate) fn violations(inst: &Instance, model: &Model, plan: &Plan) -> Vec<Vio
             for &b in &list[i + 1..] {
                 let (sa, sb) = (&inst.students[a], &inst.students[b]);
                 if sa.avoid.contains(&sb.id) || sb.avoid.contains(&sa.id) {
-                    out.push(Violation::Avoided { student: sa.id.clone(), other: sb.id.clone(), room: inst.rooms[*r].id.clone() });
+                    out.push(Violation::Avoided {
+                        student: sa.id.clone(),
+                        other: sb.id.clone(),
+                        room: inst.rooms[*r].id.clone(),
+                    });
                 }
             }
         }

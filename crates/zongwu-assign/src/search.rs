@@ -110,7 +110,8 @@ pub(crate) fn anneal(st: &mut State<'_>, p: &Params<'_>) -> (SearchStats, StopRe
             log.clear();
             let target = guided_room(st, s, &mut rng);
             let Some(b) = target else { continue };
-            let done = if kind < 2 { exchange_rooms(st, st.room_of[s] as usize, b, &mut log) } else { move_group(st, s, b, &mut log) };
+            let done =
+                if kind < 2 { exchange_rooms(st, st.room_of[s] as usize, b, &mut log) } else { move_group(st, s, b, &mut log) };
             let Some(d) = done else { continue };
             stats.evaluations += 1;
             if accept(d.total(), &mut rng) {

@@ -12,7 +12,7 @@
 //! compound move from checked steps) before applying. [`evaluate`] recomputes the objective
 //! from scratch, pair by pair, and is what tests compare the incremental total against.
 
-use crate::model::{life_mismatch, Model, FEATURES, FEATURE_WEIGHTS, NONE};
+use crate::model::{life_mismatch, Keys, Model, FEATURES, FEATURE_WEIGHTS, NONE};
 use crate::objective::{Term, TermVec, UNPLACED_WEIGHT};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,6 +30,9 @@ pub(crate) struct State<'m> {
     pub occupant: Vec<u32>,
     /// Room r's members are `members[room_bed_start[r]..][..count[r]]`.
     members: Vec<u32>,
+    /// The members' grouping keys, parallel to `members`, so a room scan reads one cache line
+    /// instead of chasing each member's keys across the student array.
+    member_keys: Vec<Keys>,
     pub count: Vec<u32>,
     life: Vec<LifeAgg>,
     /// Students of class c on floor f: `floor_class[f * n_classes + c]`.
@@ -65,6 +68,7 @@ impl<'m> State<'m> {
             room_of: vec![NONE; m.n_students],
             occupant: vec![NONE; m.n_beds],
             members: vec![NONE; m.n_beds],
+            member_keys: vec![Keys { class: NONE, major: NONE, college: NONE, province: NONE }; m.n_beds],
             count: vec![0; m.n_rooms],
             life: vec![LifeAgg::default(); m.n_rooms],
             floor_class: vec![0; m.n_floors * m.n_classes],
@@ -112,18 +116,25 @@ impl<'m> State<'m> {
 
     fn fit(&self, s: usize, r: usize, exclude: u32) -> Fit {
         let k = self.m.keys[s];
-        let mut fit = Fit::default();
-        for &o in self.members(r) {
+        let start = self.m.room_bed_start[r] as usize;
+        let n = self.count[r] as usize;
+        let (mut class, mut major, mut college, mut province, mut others) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        for (&o, ko) in self.members[start..start + n].iter().zip(&self.member_keys[start..start + n]) {
             if o == exclude || o as usize == s {
                 continue;
             }
-            let ko = &self.m.keys[o as usize];
-            fit.other_class += f64::from(u8::from(ko.class != k.class));
-            fit.other_major += f64::from(u8::from(ko.major != k.major));
-            fit.other_college += f64::from(u8::from(ko.college != k.college));
-            fit.same_province += f64::from(u8::from(ko.province == k.province));
+            others += 1;
+            class += u32::from(ko.class == k.class);
+            major += u32::from(ko.major == k.major);
+            college += u32::from(ko.college == k.college);
+            province += u32::from(ko.province == k.province);
         }
-        fit
+        Fit {
+            other_class: f64::from(others - class),
+            other_major: f64::from(others - major),
+            other_college: f64::from(others - college),
+            same_province: f64::from(province),
+        }
     }
 
     fn add_fit(&self, d: &mut TermVec, fit: Fit, sign: f64) {
@@ -262,6 +273,7 @@ impl<'m> State<'m> {
         self.occupant[b] = s as u32;
         let start = m.room_bed_start[r] as usize;
         self.members[start + self.count[r] as usize] = s as u32;
+        self.member_keys[start + self.count[r] as usize] = m.keys[s];
         self.count[r] += 1;
         let agg = &mut self.life[r];
         for f in 0..FEATURES {
@@ -288,6 +300,7 @@ impl<'m> State<'m> {
         let seg = &mut self.members[start..start + n];
         if let Some(pos) = seg.iter().position(|&o| o as usize == s) {
             seg.swap(pos, n - 1);
+            self.member_keys[start..start + n].swap(pos, n - 1);
         }
         self.count[r] -= 1;
         let agg = &mut self.life[r];
@@ -328,20 +341,6 @@ impl<'m> State<'m> {
         self.attach(t, bs);
         self.cost += d;
         d
-    }
-
-    /// Take `s` out of its bed (used by re-solve for displaced students).
-    pub fn unplace(&mut self, s: usize) -> TermVec {
-        // The reverse of placing s back where it is.
-        let b = self.bed_of[s] as usize;
-        self.detach(s);
-        let d = -self.move_delta(s, b);
-        self.cost += d;
-        d
-    }
-
-    pub fn placement(&self) -> Vec<u32> {
-        self.bed_of.clone()
     }
 
     /// Rebuild from a bed per student (NONE for unplaced); the caller has checked the hard rules.
@@ -400,7 +399,8 @@ pub(crate) fn evaluate(m: &Model, bed_of: &[u32]) -> TermVec {
             if p < s {
                 continue;
             }
-            let together = bed_of[s] != NONE && bed_of[p] != NONE && m.bed_room[bed_of[s] as usize] == m.bed_room[bed_of[p] as usize];
+            let together =
+                bed_of[s] != NONE && bed_of[p] != NONE && m.bed_room[bed_of[s] as usize] == m.bed_room[bed_of[p] as usize];
             if !together {
                 t.add_to(if l.mutual { Term::MutualRequests } else { Term::OneWayRequests }, l.weight);
             }
