@@ -53,7 +53,10 @@ pub(crate) fn diagnose(m: &Model, unplaced: &[Unplaced]) -> Diagnosis {
         let accessible = m.pool_beds[crate::model::pool_of(g, true)].len();
         let students = (0..m.n_students).filter(|&s| m.gender[s] == g).count();
         let needy = (0..m.n_students).filter(|&s| m.gender[s] == g && m.needs_accessible[s]).count();
-        let short_needy = needy.saturating_sub(accessible);
+        // The row appears when the counts fall short, and also when students were left out for
+        // this rule although the counts alone would fit (beds of the kind taken by others).
+        let left = who(&|u| u.reason == UnplacedReason::NoAccessibleBed && gender_of(&u.student) == Some(g));
+        let short_needy = needy.saturating_sub(accessible).max(left.len());
         if short_needy > 0 {
             shortages.push(Shortage {
                 rule: Rule::AccessibleBeds,
@@ -61,11 +64,12 @@ pub(crate) fn diagnose(m: &Model, unplaced: &[Unplaced]) -> Diagnosis {
                 needed: needy,
                 available: accessible,
                 short: short_needy,
-                students: who(&|u| u.reason == UnplacedReason::NoAccessibleBed && gender_of(&u.student) == Some(g)),
+                students: left,
                 message: format!("{}生需要无障碍床位 {needy} 人，可用 {accessible} 张，缺 {short_needy}", g.label_zh()),
             });
         }
-        let short = students.saturating_sub(beds);
+        let left = who(&|u| u.reason == UnplacedReason::NoBedForGender && gender_of(&u.student) == Some(g));
+        let short = students.saturating_sub(beds).max(left.len());
         if short > 0 {
             shortages.push(Shortage {
                 rule: Rule::Beds,
@@ -73,7 +77,7 @@ pub(crate) fn diagnose(m: &Model, unplaced: &[Unplaced]) -> Diagnosis {
                 needed: students,
                 available: beds,
                 short,
-                students: who(&|u| u.reason == UnplacedReason::NoBedForGender && gender_of(&u.student) == Some(g)),
+                students: left,
                 message: format!("{}生 {students} 人，可用床位 {beds} 张，缺 {short}", g.label_zh()),
             });
         }

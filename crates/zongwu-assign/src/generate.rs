@@ -12,8 +12,11 @@
 
 use crate::instance::{Bed, Gender, Instance, Lifestyle, Room, Student, Weights};
 
-/// (college, [(major, class abbreviation, share of women)]).
-const COLLEGES: &[(&str, &[(&str, &str, f64)])] = &[
+/// (major, class abbreviation, share of women).
+type Major = (&'static str, &'static str, f64);
+
+/// Colleges and their majors.
+const COLLEGES: &[(&str, &[Major])] = &[
     ("矿业工程学院", &[("采矿工程", "采矿", 0.08), ("工业工程", "工业", 0.35), ("智能采矿工程", "智采", 0.1)]),
     ("安全工程学院", &[("安全工程", "安全", 0.25), ("消防工程", "消防", 0.2), ("应急技术与管理", "应急", 0.4)]),
     ("力学与土木工程学院", &[("土木工程", "土木", 0.2), ("工程力学", "力学", 0.2), ("建筑环境与能源应用工程", "建环", 0.3)]),

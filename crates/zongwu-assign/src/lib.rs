@@ -160,7 +160,7 @@ impl Engine {
             cancel: opts.cancel.as_deref(),
             progress: opts.progress.as_deref(),
         };
-        let (search, stopped) = search::anneal(&mut st, &params);
+        let (search, stopped) = search::anneal_rounds(&mut st, &params);
         let search_secs = search_start.elapsed().as_secs_f64();
         self.outcome(&st, RunStats { construction_secs, search_secs, search, stopped, constructed }, None)
     }

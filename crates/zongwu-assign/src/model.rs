@@ -127,11 +127,12 @@ fn features(l: &Lifestyle) -> ([f64; FEATURES], u8) {
 /// Lifestyle mismatch of two students in 0..=1 (unanswered features count as no mismatch).
 pub(crate) fn life_mismatch(m: &Model, a: usize, b: usize) -> f64 {
     let both = m.life_mask[a] & m.life_mask[b];
+    let (la, lb) = (&m.life[a], &m.life[b]);
     let mut sum = 0.0;
-    for f in 0..FEATURES {
+    for (f, weight) in FEATURE_WEIGHTS.iter().enumerate() {
         if both & (1 << f) != 0 {
-            let d = m.life[a][f] - m.life[b][f];
-            sum += FEATURE_WEIGHTS[f] * d * d;
+            let d = la[f] - lb[f];
+            sum += weight * d * d;
         }
     }
     sum

@@ -37,6 +37,7 @@ pub enum StopReason {
     Cancelled,
 }
 
+#[derive(Clone, Copy)]
 pub(crate) struct Params<'a> {
     pub iterations: u64,
     pub deadline: Instant,
@@ -57,6 +58,8 @@ pub struct SearchStats {
 
 /// How often the loop looks at the clock, the cancel flag and the progress callback.
 const CHECK_EVERY: u64 = 1 << 14;
+/// How often the temperature follows the schedule (often enough for short runs on tiny intakes).
+const TEMP_EVERY: u64 = 1 << 8;
 
 #[derive(Clone, Copy)]
 enum Op {
@@ -75,6 +78,31 @@ fn undo(st: &mut State<'_>, log: &[Op]) {
             }
         }
     }
+}
+
+/// Small intakes get several annealing rounds, each restarting from the best plan so far: their
+/// budget is large relative to their size, and a reheat escapes the traps a single cooling leaves.
+pub(crate) fn anneal_rounds(st: &mut State<'_>, p: &Params<'_>) -> (SearchStats, StopReason) {
+    let m = st.m;
+    let rounds: u64 = if m.n_students <= 200 { 8 } else { 1 };
+    let mut total = SearchStats::default();
+    let mut best = (st.cost.total(), st.bed_of.clone());
+    for round in 0..rounds {
+        let params = Params { iterations: p.iterations / rounds, seed: p.seed.wrapping_add(round), ..*p };
+        let (stats, stopped) = anneal(st, &params);
+        total.iterations += stats.iterations;
+        total.evaluations += stats.evaluations;
+        total.accepted += stats.accepted;
+        if st.cost.total() < best.0 - 1e-9 {
+            best = (st.cost.total(), st.bed_of.clone());
+        } else if rounds > 1 {
+            *st = State::from_beds(m, &best.1);
+        }
+        if stopped != StopReason::Finished {
+            return (total, stopped);
+        }
+    }
+    (total, StopReason::Finished)
 }
 
 pub(crate) fn anneal(st: &mut State<'_>, p: &Params<'_>) -> (SearchStats, StopReason) {
@@ -99,6 +127,8 @@ pub(crate) fn anneal(st: &mut State<'_>, p: &Params<'_>) -> (SearchStats, StopRe
             if let Some(f) = p.progress {
                 f(Progress { iteration: it, iterations: p.iterations, objective: st.cost.total() });
             }
+        }
+        if it % TEMP_EVERY == 0 {
             temp = p.t_start * (ratio * it as f64 / p.iterations as f64).exp();
         }
         stats.iterations += 1;
@@ -108,10 +138,19 @@ pub(crate) fn anneal(st: &mut State<'_>, p: &Params<'_>) -> (SearchStats, StopRe
         if kind < 4 {
             // Compound moves: apply, look at the total change, keep or roll back.
             log.clear();
-            let target = guided_room(st, s, &mut rng);
+            let target = if kind == 3 {
+                // Emptying a room: any room of the student's pool may have the space.
+                let pool = &m.pool_beds[m.pool(s)];
+                Some(m.bed_room[pool[rng.u32(..pool.len() as u32) as usize] as usize] as usize)
+            } else {
+                guided_room(st, s, &mut rng)
+            };
             let Some(b) = target else { continue };
-            let done =
-                if kind < 2 { exchange_rooms(st, st.room_of[s] as usize, b, &mut log) } else { move_group(st, s, b, &mut log) };
+            let done = match kind {
+                0 | 1 => exchange_rooms(st, st.room_of[s] as usize, b, &mut log),
+                2 => move_group(st, s, b, false, &mut log),
+                _ => move_group(st, s, b, true, &mut log),
+            };
             let Some(d) = done else { continue };
             stats.evaluations += 1;
             if accept(d.total(), &mut rng) {
@@ -215,18 +254,23 @@ fn exchange_rooms(st: &mut State<'_>, a: usize, b: usize, log: &mut Vec<Op>) -> 
     Some(d)
 }
 
-/// Move `s` and the request partners sharing its room into room `b`, trading places with as many
-/// of b's occupants as there are no free beds for.
-fn move_group(st: &mut State<'_>, s: usize, b: usize, log: &mut Vec<Op>) -> Option<TermVec> {
+/// Move `s` and the request partners sharing its room (or, with `whole_room`, all of its
+/// roommates) into room `b`, trading places with as many of b's occupants as there are no free
+/// beds for. The whole-room form is what empties a half-full room in one step.
+fn move_group(st: &mut State<'_>, s: usize, b: usize, whole_room: bool, log: &mut Vec<Op>) -> Option<TermVec> {
     let m = st.m;
     let a = st.room_of[s] as usize;
     if a == b || m.room_gender[a] != m.room_gender[b] {
         return None;
     }
     let mut group: Vec<u32> = vec![s as u32];
-    for l in m.links_of(s) {
-        if st.room_of[l.partner as usize] as usize == a && m.pin[l.partner as usize] == NONE {
-            group.push(l.partner);
+    if whole_room {
+        group.extend(st.members(a).iter().copied().filter(|&o| o as usize != s && m.pin[o as usize] == NONE));
+    } else {
+        for l in m.links_of(s) {
+            if st.room_of[l.partner as usize] as usize == a && m.pin[l.partner as usize] == NONE {
+                group.push(l.partner);
+            }
         }
     }
     if group.len() < 2 || group.len() as u32 > m.room_usable[b] {
@@ -248,7 +292,8 @@ fn move_group(st: &mut State<'_>, s: usize, b: usize, log: &mut Vec<Op>) -> Opti
     let stay_b: Vec<u32> = st.members(b).iter().copied().filter(|o| !displaced.contains(o)).collect();
     let stay_a: Vec<u32> = st.members(a).iter().copied().filter(|o| !group.contains(o)).collect();
     let clash = |xs: &[u32], ys: &[u32]| xs.iter().any(|&x| ys.iter().any(|&y| m.avoids(x as usize, y as usize)));
-    if clash(&group, &stay_b) || clash(&displaced, &stay_a) || clash(&displaced, &displaced[..0]) {
+    // The displaced were roommates already and stay together, so only the mixed pairs can clash.
+    if clash(&group, &stay_b) || clash(&displaced, &stay_a) {
         return None;
     }
     let mut d = TermVec::default();

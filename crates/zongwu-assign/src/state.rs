@@ -408,3 +408,58 @@ pub(crate) fn evaluate(m: &Model, bed_of: &[u32]) -> TermVec {
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate;
+    use crate::model::Model;
+
+    /// Random legal moves and swaps; after each, the running total must equal a recount.
+    #[test]
+    fn incremental_deltas_match_a_full_recount() {
+        let mut inst = generate::instance(400, 21);
+        inst.weights.province_mix = 0.7; // exercise every term
+        let m = Model::new(&inst).unwrap();
+        let mut st = crate::construct::construct(&m, std::time::Instant::now() + std::time::Duration::from_secs(5));
+        let exact = evaluate(&m, &st.bed_of);
+        assert!((exact.total() - st.cost.total()).abs() < 1e-6, "after construction");
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut done = 0;
+        for _ in 0..20_000 {
+            let s = rng.usize(..m.n_students);
+            if !st.is_placed(s) || m.pin[s] != NONE {
+                continue;
+            }
+            let b = rng.usize(..m.n_beds);
+            if !m.bed_fits(s, b) || m.bed_room[b] == st.room_of[s] {
+                continue;
+            }
+            let t = st.occupant[b];
+            if t == NONE {
+                if st.can_take(s, b, NONE) {
+                    st.apply_move(s, b);
+                    done += 1;
+                }
+            } else {
+                let bs = st.bed_of[s] as usize;
+                if m.bed_fits(t as usize, bs) && st.can_take(s, b, t) && st.can_take(t as usize, bs, s as u32) {
+                    st.apply_swap(s, t as usize);
+                    done += 1;
+                }
+            }
+            if done % 97 == 0 {
+                let exact = evaluate(&m, &st.bed_of);
+                for term in Term::ALL {
+                    assert!(
+                        (exact.get(term) - st.cost.get(term)).abs() < 1e-6,
+                        "{term:?}: {} vs {}",
+                        exact.get(term),
+                        st.cost.get(term)
+                    );
+                }
+            }
+        }
+        assert!(done > 1000, "the test must actually move people ({done})");
+    }
+}
