@@ -68,7 +68,7 @@ async fn attacks_are_refused_and_nothing_of_them_is_stored(backend: Backend) {
     let (expert, expert_id) = user(&app, "expert-1", "expert", None, "dev-expert").await;
     let office = app.user_token("office-1", "office", None, "dev-office").await;
     let (mut adm, mut off, mut exp, mut ofc) =
-        (Device::new("dev-admin"), Device::new("dev-officer"), Device::new("dev-expert"), Device::new("dev-office"));
+        (Device::new("admin-device"), Device::new("dev-officer"), Device::new("dev-expert"), Device::new("dev-office"));
 
     // The office's own rows: a need of unit B and a review by another expert.
     let setup = vec![
@@ -179,7 +179,7 @@ async fn scope_follows_the_stored_owner_on_pull(backend: Backend) {
     let (ca, _) = SyncClient::login(&app.base_url, &a, "off-a", "off-a-password").await.unwrap();
     let (cb, _) = SyncClient::login(&app.base_url, &b, "off-b", "off-b-password").await.unwrap();
 
-    let mut adm = Device::new("dev-admin");
+    let mut adm = Device::new("admin-device");
     let create = adm.change(
         "needs",
         "need-1",
@@ -288,3 +288,138 @@ async fn live(store: &zongwu_core::Store) -> Vec<String> {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// A small deterministic generator (the test must replay the same way on both backends).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.next(items.len())]
+    }
+}
+
+/// Property: random pushes by random roles over random rows. The server refuses exactly what a
+/// reference model built from the rule table and the merge decision refuses; the admin's pull
+/// replays to the model's rows, and an officer's pull to the model's rows of their unit.
+async fn random_pushes_match_the_reference_model(backend: Backend) {
+    use zongwu_proto::merge::{merge, RowState};
+    use zongwu_proto::rules::{authorize, Subject};
+    type Model = BTreeMap<(String, String), RowState>;
+
+    let app = spawn_app(backend).await;
+    let admin_login = app.login("admin", crate::helpers::ADMIN_PASSWORD, "admin-device").await.unwrap();
+    let mut users: Vec<(String, String, Role, Option<&str>, Device)> =
+        vec![(admin_login.token, admin_login.user.id, Role::Admin, None, Device::new("admin-device"))];
+    for (login, role, unit) in [
+        ("office-p", Role::Office, None),
+        ("expert-p", Role::Expert, None),
+        ("off-pa", Role::Officer, Some("unit-a")),
+        ("off-pb", Role::Officer, Some("unit-b")),
+    ] {
+        let device = format!("dev-{login}");
+        let (token, id) = user(&app, login, role.as_str(), unit, &device).await;
+        users.push((token, id, role, unit, Device::new(&device)));
+    }
+    let ids: Vec<String> = users.iter().map(|u| u.1.clone()).collect();
+    let units = ["unit-a", "unit-b"];
+    let statuses = ["submitted", "under_review", "approved", "rejected", "on_hold", "launched"];
+    let mut rng = Lcg(0x5eed);
+    let mut model: Model = BTreeMap::new();
+    let mut clock = 1_700_000_000_000i64;
+
+    for _round in 0..60 {
+        let who = rng.next(users.len());
+        let n = 1 + rng.next(4);
+        let mut batch = Vec::new();
+        for _ in 0..n {
+            let table = *rng.pick(&["needs", "needs", "need_reviews", "units"]);
+            let row = format!("{table}-{}", rng.next(4));
+            let stored_cl = model.get(&(table.to_string(), row.clone())).map_or(0, |r| r.cl);
+            let cl = match rng.next(6) {
+                0 => stored_cl + 1,
+                1 => stored_cl + 2,
+                _ => stored_cl.max(1),
+            };
+            let mut columns = serde_json::Map::new();
+            match table {
+                "needs" => {
+                    if stored_cl == 0 || cl > stored_cl || rng.next(3) == 0 {
+                        columns.insert("status".into(), json!(rng.pick(&statuses)));
+                    }
+                    if rng.next(2) == 0 {
+                        columns.insert("title".into(), json!(format!("t{}", rng.next(100))));
+                    }
+                    if rng.next(5) == 0 {
+                        columns.insert("unit_id".into(), json!(rng.pick(&units)));
+                    }
+                    columns.insert("submitter_id".into(), json!(rng.pick(&ids)));
+                }
+                "need_reviews" => {
+                    columns.insert("expert_id".into(), json!(rng.pick(&ids)));
+                    columns.insert("total".into(), json!(rng.next(20)));
+                }
+                _ => {
+                    columns.insert("name".into(), json!(format!("u{}", rng.next(100))));
+                }
+            }
+            let unit = *rng.pick(&units);
+            clock += 1;
+            let device = &mut users[who].4;
+            device.clock = clock;
+            batch.push(device.change(table, &row, unit, cl, Value::Object(columns)));
+        }
+        let (token, user_id, role, unit, device) = &users[who];
+        let subject = Subject { user_id, role: *role, unit_id: *unit };
+        let mut expected_refused = Vec::new();
+        for c in &batch {
+            let key = (c.table.clone(), c.row_id.clone());
+            match authorize(&subject, model.get(&key), c) {
+                Err(_) => expected_refused.push(c.change_id.clone()),
+                Ok(()) => {
+                    let mut row = model.remove(&key);
+                    merge(&mut row, c, c.columns.clone().into_iter().collect());
+                    model.insert(key, row.unwrap());
+                }
+            }
+        }
+        let answer = app.push_answer(token, &device.id, &batch).await.expect("push");
+        let refused: Vec<String> = answer.refused.iter().map(|r| r.change_id.clone()).collect();
+        assert_eq!(refused, expected_refused, "the server refuses exactly what the rule table refuses");
+    }
+
+    let replay = |changes: Vec<Change>| {
+        let mut rows: Model = BTreeMap::new();
+        for c in changes {
+            let key = (c.table.clone(), c.row_id.clone());
+            if c.kind == ChangeKind::ScopeExit {
+                rows.remove(&key);
+                continue;
+            }
+            let mut row = rows.remove(&key);
+            merge(&mut row, &c, c.columns.clone().into_iter().collect());
+            rows.insert(key, row.unwrap());
+        }
+        rows
+    };
+    let comparable = |m: &Model| -> Vec<(String, String, i64, Option<serde_json::Map<String, Value>>)> {
+        m.iter().map(|((t, r), s)| (t.clone(), r.clone(), s.cl, s.exists().then(|| s.values.clone()))).collect()
+    };
+    let everything = replay(app.pull_all(&users[0].0, 7).await);
+    assert_eq!(comparable(&everything), comparable(&model), "the admin's desktop converges to the model");
+    for officer in &users[3..] {
+        let mine: Model = model.iter().filter(|(_, r)| r.unit_id() == officer.3).map(|(k, r)| (k.clone(), r.clone())).collect();
+        let seen = replay(app.pull_all(&officer.0, 5).await);
+        assert_eq!(
+            comparable(&seen).into_iter().map(|x| (x.0, x.1, x.2)).collect::<Vec<_>>(),
+            comparable(&mine).into_iter().map(|x| (x.0, x.1, x.2)).collect::<Vec<_>>(),
+            "officer of {:?} holds exactly their unit's rows",
+            officer.3
+        );
+    }
+    assert!(model.len() > 5, "the run touched enough rows to mean something");
+}
+both_backends!(random_pushes_match_the_reference_model);

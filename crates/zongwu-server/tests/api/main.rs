@@ -122,11 +122,16 @@ both_backends!(replayed_and_reordered_pushes_apply_once);
 /// attack); the rest of the push is stored.
 async fn officers_and_experts_stay_in_scope(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.user_token("officer1", "officer", Some("unit-1"), "officer-device").await;
+    let password = app.create_user("officer1", "officer", Some("unit-1")).await;
+    let login = app.login("officer1", &password, "officer-device").await.unwrap();
+    let (officer, officer_id) = (login.token, login.user.id);
     let expert = app.user_token("expert1", "expert", None, "expert-device").await;
     let need = |device: &str, seq: i64, unit: &str| {
         let mut c = change(device, seq, "needs", Some(unit));
-        c.columns = [("status".to_string(), serde_json::json!("submitted"))].into_iter().collect();
+        c.columns =
+            [("status".to_string(), serde_json::json!("submitted")), ("submitter_id".to_string(), serde_json::json!(officer_id))]
+                .into_iter()
+                .collect();
         c
     };
 
@@ -371,7 +376,7 @@ async fn admin_manages_users_and_devices(backend: Backend) {
     };
 
     // Moving the officer to another unit changes what their existing token reaches.
-    app.push(&app.admin_token, "admin-device", &[change("admin-device", 1, "needs", Some("unit-2"))]).await.unwrap();
+    app.push(&app.admin_token, "admin-device", &[change("admin-device", 1, "officers", Some("unit-2"))]).await.unwrap();
     assert!(app.pull_all(&officer, 1000).await.is_empty());
     assert_eq!(patch(serde_json::json!({"unit_id": "unit-2"})).await.unwrap().status(), StatusCode::OK);
     assert_eq!(app.pull_all(&officer, 1000).await.len(), 1, "the new unit's rows are visible at once");

@@ -228,7 +228,15 @@ async fn an_officer_joins_by_downloading_and_sees_their_unit(backend: Backend) {
 
     // The officer's own edit goes up: nothing out of scope blocks the outbox.
     let mut tx = fresh.begin_write(&joined.actor()).await.unwrap();
-    tx.update(Table::Units, "demo-unit-01", json!({"name": "总务部办公室（改）"})).await.unwrap();
+    let actor = joined.actor();
+    tx.insert(
+        Table::Needs,
+        &zongwu_core::store::new_id(),
+        Some("demo-unit-01"),
+        json!({"title": "门禁刷卡", "status": "submitted", "submitter_id": actor.user_id}),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     client.sync_once(&fresh).await.unwrap();
     assert_eq!(fresh.pending_changes().await.unwrap(), 0, "the officer's edit was accepted");
