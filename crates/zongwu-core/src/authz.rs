@@ -39,6 +39,25 @@ impl Actor {
         }
     }
 
+    /// Whether the rule table lets this actor make `action` on some row of `table`; the message
+    /// says what they tried. The row-level verdict comes again from `WriteTx`'s check.
+    pub fn require(&self, table: &str, action: zongwu_proto::rules::Action, what: &str) -> Result<()> {
+        if zongwu_proto::rules::may(self.role, table, action) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("你的角色不能{what}")))
+        }
+    }
+
+    /// Whether the rule table lets this actor change `column` of `table`.
+    pub fn require_column(&self, table: &str, column: &str, what: &str) -> Result<()> {
+        if zongwu_proto::rules::may_set(self.role, table, column) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("你的角色不能{what}")))
+        }
+    }
+
     /// Officers reach only their own unit; staff and experts may read every unit.
     pub fn require_unit(&self, unit_id: &str) -> Result<()> {
         match self.role {

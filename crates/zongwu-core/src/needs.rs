@@ -9,7 +9,7 @@
 
 use crate::fields::normalise_text;
 use crate::store::{new_id, Table};
-use crate::{dto, enum_dto, Actor, Error, Result, Role, Store};
+use crate::{dto, enum_dto, Actor, Error, Result, Store};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -285,9 +285,7 @@ pub async fn get(store: &Store, actor: &Actor, id: &str) -> Result<NeedDetail> {
 
 /// Submit a need. Officers may submit for their own unit only; experts may not submit.
 pub async fn submit(store: &Store, actor: &Actor, input: NeedInput) -> Result<Need> {
-    if actor.role == Role::Expert {
-        return Err(Error::Forbidden("专家不能提交需求".into()));
-    }
+    actor.require("needs", zongwu_proto::rules::Action::Create, "提交需求")?;
     actor.require_unit(&input.unit_id)?;
     let title = normalise_text(&input.title);
     if title.is_empty() {
@@ -330,7 +328,7 @@ pub async fn submit(store: &Store, actor: &Actor, input: NeedInput) -> Result<Ne
 
 /// Move a need to `to`. Only office staff move needs, only along [`NeedStatus::next`].
 pub async fn transition(store: &Store, actor: &Actor, id: &str, to: NeedStatus, comment: &str) -> Result<Need> {
-    actor.require_staff("变更需求状态")?;
+    actor.require_column("needs", "status", "变更需求状态")?;
     let comment = comment.trim();
     if to.needs_comment() && comment.is_empty() {
         return Err(Error::validation(format!("改为「{}」需要填写原因", to.label_zh())));
@@ -363,9 +361,7 @@ pub async fn transition(store: &Store, actor: &Actor, id: &str, to: NeedStatus, 
 /// An expert's review: a 1–5 score for each criterion and a comment. Reviews are accepted while
 /// a need is submitted or under review.
 pub async fn review(store: &Store, actor: &Actor, input: ReviewInput) -> Result<Review> {
-    if !matches!(actor.role, Role::Expert | Role::Admin) {
-        return Err(Error::Forbidden("只有专家可以评审需求".into()));
-    }
+    actor.require("need_reviews", zongwu_proto::rules::Action::Create, "评审需求")?;
     for (key, label) in CRITERIA {
         match input.scores.get(key) {
             Some(s) if (1.0..=5.0).contains(s) => {}

@@ -283,7 +283,7 @@ pub async fn get(store: &Store, actor: &Actor, id: &str) -> Result<OfficerDetail
 
 /// Create or edit an officer. A new officer also gets an officer-role user for their unit.
 pub async fn save(store: &Store, actor: &Actor, input: OfficerInput) -> Result<Officer> {
-    actor.require_staff("维护信息专员名册")?;
+    actor.require("officers", zongwu_proto::rules::Action::Update, "维护信息专员名册")?;
     let valid = ValidOfficer::parse(&input).map_err(|(_, e)| Error::Validation(e))?;
     let mut tx = store.begin_write(actor).await?;
     require_unit_exists(&mut tx, &valid.unit_id).await?;
@@ -334,13 +334,13 @@ async fn require_unit_exists(tx: &mut WriteTx<'_>, unit_id: &str) -> Result<()> 
 
 /// End an officer's term: the roster keeps them as 已卸任 and their user can no longer act.
 pub async fn retire(store: &Store, actor: &Actor, id: &str, date: &str, reason: &str) -> Result<()> {
-    actor.require_staff("办理信息专员卸任")?;
+    actor.require("officers", zongwu_proto::rules::Action::Update, "办理信息专员卸任")?;
     let date = parse_date(date).map_err(Error::Validation)?.to_string();
     set_status(store, actor, id, OfficerStatus::Retired, Some(date), reason).await
 }
 
 pub async fn reinstate(store: &Store, actor: &Actor, id: &str) -> Result<()> {
-    actor.require_staff("恢复信息专员")?;
+    actor.require("officers", zongwu_proto::rules::Action::Update, "恢复信息专员")?;
     set_status(store, actor, id, OfficerStatus::Active, None, "恢复在任").await
 }
 
@@ -367,7 +367,7 @@ async fn set_status(
 }
 
 pub async fn add_training(store: &Store, actor: &Actor, input: TrainingInput) -> Result<Training> {
-    actor.require_staff("登记培训记录")?;
+    actor.require("trainings", zongwu_proto::rules::Action::Create, "登记培训记录")?;
     let date = parse_date(&input.date).map_err(Error::Validation)?.to_string();
     let topic = crate::fields::normalise_text(&input.topic);
     if topic.is_empty() {
@@ -397,7 +397,7 @@ pub async fn add_training(store: &Store, actor: &Actor, input: TrainingInput) ->
 }
 
 pub async fn delete_training(store: &Store, actor: &Actor, id: &str) -> Result<()> {
-    actor.require_staff("删除培训记录")?;
+    actor.require("trainings", zongwu_proto::rules::Action::Delete, "删除培训记录")?;
     let mut tx = store.begin_write(actor).await?;
     tx.delete(Table::Trainings, id).await?;
     tx.commit().await

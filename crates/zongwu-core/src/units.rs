@@ -101,7 +101,7 @@ pub async fn get(store: &Store, id: &str) -> Result<Unit> {
 
 /// Create or edit a unit. Codes are unique among live units.
 pub async fn save(store: &Store, actor: &Actor, input: UnitInput) -> Result<Unit> {
-    actor.require_staff("维护二级单位")?;
+    actor.require("units", zongwu_proto::rules::Action::Update, "维护二级单位")?;
     let code = input.code.trim().to_string();
     let name = input.name.trim().to_string();
     if code.is_empty() || name.is_empty() {

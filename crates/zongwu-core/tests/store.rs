@@ -351,3 +351,43 @@ async fn restamping_moves_future_outbox_stamps_to_the_corrected_time() {
     assert!(next > after[2] && next.as_str() < format!("{:015}-", T + 1).as_str(), "the clock went back: {next}");
     assert_eq!(store.restamp_outbox().await.unwrap(), 0, "nothing is in the future any more");
 }
+
+/// Local writes obey the same rule table the server applies to pushes (issue #7): a write the
+/// server would refuse is refused at once, and nothing of it is written or logged.
+#[tokio::test]
+async fn local_writes_obey_the_rule_table() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir, "rules.db").await;
+    let admin = Actor::local_admin();
+    let officer = |unit: &str| Actor { user_id: "off-1".into(), name: "赵专员".into(), role: zongwu_core::Role::Officer, unit_id: Some(unit.into()) };
+    let expert = Actor { user_id: "exp-1".into(), name: "陈教授".into(), role: zongwu_core::Role::Expert, unit_id: None };
+    let mut tx = store.begin_write(&officer("unit-a")).await.unwrap();
+    tx.insert(Table::Needs, "n1", Some("unit-a"), json!({"title": "报修", "status": "submitted", "submitter_id": "off-1"})).await.unwrap();
+    tx.commit().await.unwrap();
+    let logged = store.pending_changes().await.unwrap();
+
+    let refused: Vec<(Actor, Table, serde_json::Value)> = vec![
+        (officer("unit-a"), Table::Needs, json!({"status": "approved"})),
+        (officer("unit-b"), Table::Needs, json!({"title": "别的单位"})),
+        (expert.clone(), Table::Needs, json!({"title": "专家改"})),
+    ];
+    for (actor, table, columns) in refused {
+        let mut tx = store.begin_write(&actor).await.unwrap();
+        let err = tx.update(table, "n1", columns.clone()).await.unwrap_err();
+        assert_eq!(err.code(), zongwu_core::ErrorCode::Forbidden, "{:?} may not set {columns}", actor.role);
+    }
+    let mut tx = store.begin_write(&officer("unit-a")).await.unwrap();
+    let err = tx.insert(Table::Units, "u9", Some("unit-a"), json!({"name": "假单位"})).await.unwrap_err();
+    assert_eq!(err.code(), zongwu_core::ErrorCode::Forbidden, "officers never write units");
+    drop(tx);
+    assert_eq!(store.pending_changes().await.unwrap(), logged, "a refused write logs nothing");
+
+    let mut tx = store.begin_write(&officer("unit-a")).await.unwrap();
+    assert!(tx.update(Table::Needs, "n1", json!({"title": "报修（改）"})).await.unwrap(), "an officer edits their own draft");
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&admin).await.unwrap();
+    let err = tx.update(Table::Needs, "n1", json!({"status": "launched"})).await.unwrap_err();
+    assert_eq!(err.code(), zongwu_core::ErrorCode::Forbidden, "even an admin follows the workflow");
+    assert!(tx.update(Table::Needs, "n1", json!({"status": "under_review"})).await.unwrap());
+    tx.commit().await.unwrap();
+}

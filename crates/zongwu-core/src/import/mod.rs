@@ -82,6 +82,6 @@ pub async fn officers_report_with_progress(
     file: &Path,
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport> {
-    actor.require_staff("导入信息专员")?;
+    actor.require("officers", zongwu_proto::rules::Action::Create, "导入信息专员")?;
     officers::import(store, actor, file, progress).await
 }
