@@ -462,3 +462,42 @@ pub async fn delete_training(store: &Store, actor: &Actor, id: &str) -> Result<(
     tx.delete(Table::Trainings, id).await?;
     tx.commit().await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> OfficerInput {
+        OfficerInput {
+            id: None,
+            unit_id: "u".into(),
+            staff_no: "T001".into(),
+            name: "张三".into(),
+            gender: None,
+            title: None,
+            phone: Some("0516-83885000".into()),
+            email: None,
+            term_start: None,
+            term_end: None,
+            duties: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn validate_names_every_bad_field_in_the_windows_spelling() {
+        assert_eq!(validate(&input()), Vec::new(), "a landline is a phone number");
+        let bad = OfficerInput {
+            staff_no: " ".into(),
+            phone: Some("1380013800".into()),
+            term_start: Some("2020-01-01".into()),
+            term_end: Some("2019-01-01".into()),
+            ..input()
+        };
+        let errors = validate(&bad);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["staffNo", "phone", "termEnd"]);
+        let first = ValidOfficer::parse(&bad).unwrap_err();
+        assert_eq!((first.0, first.1.as_str()), ("staff_no", errors[0].message.as_str()), "parse reports the first of them");
+    }
+}
