@@ -11,18 +11,20 @@ use zongwu_core::excel::{self, ExportResult};
 use zongwu_core::history::{self, HistoryEntry};
 use zongwu_core::import::{self, ImportProgress, ImportReport};
 use zongwu_core::needs::{self, Need, NeedDetail, NeedInput, NeedRow, NeedStatus, Review, ReviewInput};
-use zongwu_core::officers::{self, Officer, OfficerDetail, OfficerInput, OfficerRow, Training, TrainingInput};
+use zongwu_core::officers::{self, FieldError, Officer, OfficerDetail, OfficerInput, OfficerRow, Training, TrainingInput};
 use zongwu_core::sync::account::{JoinChoice, JoinPlan, ServerAccount};
 use zongwu_core::sync::admin::{NewServerUser, ServerDevice, ServerUser, ServerUserEdit};
 use zongwu_core::sync::runner::SyncStatus;
 use zongwu_core::units::{self, Unit, UnitInput};
 use zongwu_core::users::{self, UserSummary};
-use zongwu_core::Actor;
+use zongwu_core::{Actor, Capabilities};
 
 #[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     pub actor: Actor,
+    /// What the actor may do, from the core's rule table (the window restates no rule).
+    pub capabilities: Capabilities,
     pub users: Vec<UserSummary>,
     pub data_dir: String,
     pub export_dir: String,
@@ -43,9 +45,15 @@ pub fn app_ready() {
 #[tauri::command]
 #[specta::specta]
 pub async fn session_get(state: State<'_, AppState>) -> CmdResult<Session> {
+    session(&state).await
+}
+
+async fn session(state: &AppState) -> CmdResult<Session> {
     let store = state.store().await;
+    let actor = state.actor().await;
     Ok(Session {
-        actor: state.actor().await,
+        capabilities: Capabilities::of(&actor),
+        actor,
         users: users::list(&store).await?,
         data_dir: state.data_dir.display().to_string(),
         export_dir: state.export_dir.display().to_string(),
@@ -54,15 +62,16 @@ pub async fn session_get(state: State<'_, AppState>) -> CmdResult<Session> {
     })
 }
 
+/// Act as another local user; the answer is the new session (actor and what they may do).
 #[tauri::command]
 #[specta::specta]
-pub async fn session_switch(state: State<'_, AppState>, user_id: String) -> CmdResult<Actor> {
+pub async fn session_switch(state: State<'_, AppState>, user_id: String) -> CmdResult<Session> {
     if state.account().await?.is_some_and(|a| a.joined) {
         return Err(zongwu_core::Error::Forbidden("已登录同步服务器，请先退出登录再切换本机用户".into()).into());
     }
     let actor = users::actor(&*state.store().await, &user_id).await?;
-    state.set_actor(actor.clone()).await;
-    Ok(actor)
+    state.set_actor(actor).await;
+    session(&state).await
 }
 
 #[tauri::command]
@@ -89,6 +98,13 @@ pub async fn officers_list(state: State<'_, AppState>) -> CmdResult<Vec<OfficerR
 #[specta::specta]
 pub async fn officer_get(state: State<'_, AppState>, id: String) -> CmdResult<OfficerDetail> {
     Ok(officers::get(&*state.store().await, &state.actor().await, &id).await?)
+}
+
+/// The field errors the core would refuse `input` with (empty: it would be accepted).
+#[tauri::command]
+#[specta::specta]
+pub fn officer_validate(input: OfficerInput) -> Vec<FieldError> {
+    officers::validate(&input)
 }
 
 #[tauri::command]

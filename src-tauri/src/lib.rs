@@ -27,6 +27,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         unit_save,
         officers_list,
         officer_get,
+        officer_validate,
         officer_save,
         officer_retire,
         officer_reinstate,

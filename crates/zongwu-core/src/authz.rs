@@ -27,7 +27,7 @@ impl Actor {
     }
 
     pub fn is_staff(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Office)
+        self.role.is_staff()
     }
 
     /// Office staff manage units, the roster and the needs pipeline.

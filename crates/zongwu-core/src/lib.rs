@@ -9,6 +9,7 @@
 
 pub mod authz;
 pub mod backup;
+pub mod capabilities;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod units;
 pub mod users;
 
 pub use authz::{Actor, Role};
+pub use capabilities::Capabilities;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorCode, Result};
 pub use store::Store;

@@ -254,7 +254,7 @@ pub async fn get(store: &Store, actor: &Actor, id: &str) -> Result<NeedDetail> {
     .bind(id)
     .fetch_all(store.pool())
     .await?;
-    let allowed_transitions = if actor.is_staff() { need.status.next().to_vec() } else { Vec::new() };
+    let allowed_transitions = zongwu_proto::rules::need_transitions(actor.role, need.status);
     Ok(NeedDetail {
         transitions: transitions
             .into_iter()

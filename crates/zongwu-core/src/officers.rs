@@ -135,39 +135,99 @@ pub struct ValidOfficer {
     pub note: Option<String>,
 }
 
+dto! {
+    /// A field that fails validation, for a form: the field's name as the window spells it
+    /// (camelCase, like [`OfficerInput`]) and the Chinese sentence to show next to it.
+    pub struct FieldError {
+        pub field: String,
+        pub message: String,
+    }
+}
+
+/// Every field error of `input`, in form order; empty when the officer would be accepted. The
+/// same checks as [`ValidOfficer::parse`] (the form asks this before it saves).
+pub fn validate(input: &OfficerInput) -> Vec<FieldError> {
+    match ValidOfficer::check(input) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|(field, message)| FieldError { field: camel_case(field), message }).collect(),
+    }
+}
+
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl ValidOfficer {
     /// Check every field; the error names the first field that is wrong.
     pub fn parse(input: &OfficerInput) -> Result<ValidOfficer, (&'static str, String)> {
-        let staff_no = StaffNo::parse(&input.staff_no).map_err(|e| ("staff_no", e))?.into_string();
+        ValidOfficer::check(input).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Check every field; the error lists each field that is wrong (never empty).
+    pub fn check(input: &OfficerInput) -> Result<ValidOfficer, Vec<(&'static str, String)>> {
+        let mut errors: Vec<(&'static str, String)> = Vec::new();
+        let staff_no = match StaffNo::parse(&input.staff_no) {
+            Ok(s) => s.into_string(),
+            Err(e) => {
+                errors.push(("staff_no", e));
+                String::new()
+            }
+        };
         let name = crate::fields::normalise_text(&input.name);
         if name.is_empty() {
-            return Err(("name", "姓名不能为空".into()));
+            errors.push(("name", "姓名不能为空".into()));
         }
-        let phone = match optional(input.phone.as_deref()) {
-            Some(p) => Some(Phone::parse(&p).map_err(|e| ("phone", e))?.as_str().to_string()),
+        let phone = match optional(input.phone.as_deref()).map(|p| Phone::parse(&p)) {
+            Some(Ok(p)) => Some(p.as_str().to_string()),
+            Some(Err(e)) => {
+                errors.push(("phone", e));
+                None
+            }
             None => None,
         };
         let email = optional(input.email.as_deref());
         if let Some(e) = &email {
             if !e.contains('@') || e.starts_with('@') || e.ends_with('@') {
-                return Err(("email", format!("邮箱格式不正确：{e}")));
+                errors.push(("email", format!("邮箱格式不正确：{e}")));
             }
         }
-        let date = |field: &'static str, v: Option<&str>| -> Result<Option<String>, (&'static str, String)> {
-            optional(v).map(|d| parse_date(&d).map(|d| d.to_string()).map_err(|e| (field, e))).transpose()
+        let mut date = |field: &'static str, v: Option<&str>| -> Option<String> {
+            match optional(v).map(|d| parse_date(&d)) {
+                Some(Ok(d)) => Some(d.to_string()),
+                Some(Err(e)) => {
+                    errors.push((field, e));
+                    None
+                }
+                None => None,
+            }
         };
-        let term_start = date("term_start", input.term_start.as_deref())?;
-        let term_end = date("term_end", input.term_end.as_deref())?;
+        let term_start = date("term_start", input.term_start.as_deref());
+        let term_end = date("term_end", input.term_end.as_deref());
         if let (Some(s), Some(e)) = (&term_start, &term_end) {
             if e < s {
-                return Err(("term_end", format!("任期结束 {e} 早于开始 {s}")));
+                errors.push(("term_end", format!("任期结束 {e} 早于开始 {s}")));
             }
         }
         let gender = optional(input.gender.as_deref());
         if let Some(g) = &gender {
             if g != "男" && g != "女" {
-                return Err(("gender", format!("性别应为 男 或 女：{g}")));
+                errors.push(("gender", format!("性别应为 男 或 女：{g}")));
             }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(ValidOfficer {
             unit_id: input.unit_id.clone(),
@@ -401,4 +461,43 @@ pub async fn delete_training(store: &Store, actor: &Actor, id: &str) -> Result<(
     let mut tx = store.begin_write(actor).await?;
     tx.delete(Table::Trainings, id).await?;
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> OfficerInput {
+        OfficerInput {
+            id: None,
+            unit_id: "u".into(),
+            staff_no: "T001".into(),
+            name: "张三".into(),
+            gender: None,
+            title: None,
+            phone: Some("0516-83885000".into()),
+            email: None,
+            term_start: None,
+            term_end: None,
+            duties: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn validate_names_every_bad_field_in_the_windows_spelling() {
+        assert_eq!(validate(&input()), Vec::new(), "a landline is a phone number");
+        let bad = OfficerInput {
+            staff_no: " ".into(),
+            phone: Some("1380013800".into()),
+            term_start: Some("2020-01-01".into()),
+            term_end: Some("2019-01-01".into()),
+            ..input()
+        };
+        let errors = validate(&bad);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["staffNo", "phone", "termEnd"]);
+        let first = ValidOfficer::parse(&bad).unwrap_err();
+        assert_eq!((first.0, first.1.as_str()), ("staff_no", errors[0].message.as_str()), "parse reports the first of them");
+    }
 }

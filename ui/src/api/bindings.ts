@@ -20,7 +20,10 @@ async sessionGet() : Promise<Result<Session, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async sessionSwitch(userId: string) : Promise<Result<Actor, AppError>> {
+/**
+ * Act as another local user; the answer is the new session (actor and what they may do).
+ */
+async sessionSwitch(userId: string) : Promise<Result<Session, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("session_switch", { userId }) };
 } catch (e) {
@@ -59,6 +62,12 @@ async officerGet(id: string) : Promise<Result<OfficerDetail, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The field errors the core would refuse `input` with (empty: it would be accepted).
+ */
+async officerValidate(input: OfficerInput) : Promise<FieldError[]> {
+    return await TAURI_INVOKE("officer_validate", { input });
 },
 async officerSave(input: OfficerInput) : Promise<Result<Officer, AppError>> {
     try {
@@ -318,6 +327,42 @@ export type AppError = { code: ErrorCode; message: string }
  */
 export type Attachment = { name: string; note: string }
 export type BackupInfo = { path: string; fileName: string; sizeBytes: number; createdMs: number }
+/**
+ * The actions the actor's role allows; the core still checks every write.
+ */
+export type Capabilities = { 
+/**
+ * May add and edit officers on the roster.
+ */
+editRoster: boolean; 
+/**
+ * May add and edit units.
+ */
+editUnits: boolean; 
+/**
+ * May submit needs.
+ */
+submitNeed: boolean; 
+/**
+ * May score needs (write need reviews).
+ */
+review: boolean; 
+/**
+ * May move needs along the workflow.
+ */
+transition: boolean; 
+/**
+ * May make and restore backups (office staff).
+ */
+backup: boolean; 
+/**
+ * Works for one unit only: forms fix the unit to the actor's own.
+ */
+ownUnitOnly: boolean; 
+/**
+ * Moving a need to one of these statuses needs a comment.
+ */
+commentRequired: NeedStatus[] }
 export type ChangeKind = "created" | "updated" | "deleted" | "restored"
 export type ErrorCode = "validation" | "forbidden" | "not_found" | "conflict" | "import_rejected" | "io" | 
 /**
@@ -338,6 +383,11 @@ export type FieldChange = { column: string; before: JsonValue; after: JsonValue;
  * The device whose later change replaced this value (last writer wins), if any.
  */
 overwrittenBy: string | null }
+/**
+ * A field that fails validation, for a form: the field's name as the window spells it
+ * (camelCase, like [`OfficerInput`]) and the Chinese sentence to show next to it.
+ */
+export type FieldError = { field: string; message: string }
 export type HistoryEntry = { seq: number; atMs: number; actorName: string | null; 
 /**
  * `local` for edits on this device, `remote` for merged ones.
@@ -354,7 +404,11 @@ writtenMs: number;
 /**
  * A remote change none of whose values won: newer values were already here.
  */
-superseded: boolean }
+superseded: boolean; 
+/**
+ * Why the sync server refused this local edit (in Chinese); its values never took hold.
+ */
+refused: string | null }
 export type ImportPhase = "reading" | "validating" | "writing" | "done"
 /**
  * How far an import has got, for a progress bar: `done` of `total` rows in `phase`.
@@ -405,6 +459,15 @@ allowedTransitions: NeedStatus[] }
 export type NeedInput = { unitId: string; title: string; kind: NeedKind; description: string; priority: Priority; expectedBenefit: string; attachments: Attachment[] }
 export type NeedKind = "need" | "scenario" | "project_idea"
 export type NeedRow = { id: string; unitId: string; unitName: string; title: string; kind: NeedKind; priority: Priority; status: NeedStatus; submitterName: string | null; submittedMs: number; reviewCount: number; avgScore: number | null }
+/**
+ * The needs workflow, one definition for the desktop core, the server's push check and the
+ * window's buttons.
+ * 
+ * ```text
+ * submitted → under_review → approved → in_development → launched
+ * ↘ rejected / on_hold (from any open state); on_hold → under_review
+ * ```
+ */
 export type NeedStatus = "submitted" | "under_review" | "approved" | "in_development" | "launched" | "rejected" | "on_hold"
 export type NewServerUser = { login: string; password: string; name: string; role: Role; unitId: string | null }
 export type Officer = { id: string; unitId: string; staffNo: string; name: string; gender: string | null; title: string | null; phone: string | null; email: string | null; termStart: string | null; termEnd: string | null; duties: string | null; status: OfficerStatus; retiredOn: string | null; note: string | null }
@@ -418,6 +481,9 @@ export type OfficerStatus = "active" | "retired"
 export type Priority = "low" | "medium" | "high" | "urgent"
 export type Review = { id: string; expertName: string | null; scores: Partial<{ [key in string]: number }>; total: number; comment: string; atMs: number }
 export type ReviewInput = { needId: string; scores: Partial<{ [key in string]: number }>; comment: string }
+/**
+ * A user's role; the wire spells it in snake_case.
+ */
 export type Role = "admin" | "office" | "expert" | "officer"
 /**
  * A column of the roster workbook. The export writes the chosen ones in this order.
@@ -449,7 +515,11 @@ export type ServerUser = { id: string; login: string; name: string; role: Role; 
  * An edit of a user: every field is set as given; `password` only when not `None`.
  */
 export type ServerUserEdit = { name: string; role: Role; unitId: string | null; active: boolean; password: string | null }
-export type Session = { actor: Actor; users: UserSummary[]; dataDir: string; exportDir: string; deviceId: string; 
+export type Session = { actor: Actor; 
+/**
+ * What the actor may do, from the core's rule table (the window restates no rule).
+ */
+capabilities: Capabilities; users: UserSummary[]; dataDir: string; exportDir: string; deviceId: string; 
 /**
  * The server account, when logged in.
  */

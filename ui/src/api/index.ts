@@ -8,6 +8,7 @@ import type {
   Actor,
   BackupInfo,
   ExportResult,
+  FieldError,
   HistoryEntry,
   ImportReport,
   Need,
@@ -61,13 +62,16 @@ export const api = {
     await commands.appReady()
   },
   sessionGet: async (): Promise<Session> => unwrap(await commands.sessionGet()),
-  sessionSwitch: async (userId: string): Promise<Actor> => unwrap(await commands.sessionSwitch(userId)),
+  /** Act as another local user; the answer is the new session (actor and capabilities). */
+  sessionSwitch: async (userId: string): Promise<Session> => unwrap(await commands.sessionSwitch(userId)),
 
   unitsList: async (): Promise<Unit[]> => unwrap(await commands.unitsList()),
   unitSave: async (input: UnitInput): Promise<Unit> => unwrap(await commands.unitSave(input)),
 
   officersList: async (): Promise<OfficerRow[]> => unwrap(await commands.officersList()),
   officerGet: async (id: string): Promise<OfficerDetail> => unwrap(await commands.officerGet(id)),
+  /** The core's field errors for `input` (the same checks a save makes); empty when it would be accepted. */
+  officerValidate: async (input: OfficerInput): Promise<FieldError[]> => commands.officerValidate(input),
   officerSave: async (input: OfficerInput): Promise<Officer> => unwrap(await commands.officerSave(input)),
   officerRetire: async (id: string, date: string, reason: string): Promise<void> => {
     unwrap(await commands.officerRetire(id, date, reason))

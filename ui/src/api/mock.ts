@@ -1,10 +1,16 @@
 //! In-memory fake backend for running the UI in a plain browser (vite dev /
 //! preview). It mimics the command contract closely enough to click through
-//! every screen; it is not a specification of backend rules.
+//! every screen; it is not a specification of backend rules, and it holds
+//! none: what a role may do (capabilities, allowed transitions) is read from
+//! `fixtures/capabilities.json`, fixture data written from the Rust rule table
+//! by `cargo xtask bindings` (src-tauri/tests/bindings.rs checks it is fresh).
+//! Field validation is the core's alone; the preview accepts any field.
 import { mockIPC } from '@tauri-apps/api/mocks'
+import ruleFixture from './fixtures/capabilities.json'
 import type {
   Actor,
   BackupInfo,
+  Capabilities,
   HistoryEntry,
   ImportReport,
   Need,
@@ -28,6 +34,11 @@ import type {
   ServerUserEdit,
   SyncStatus,
 } from './bindings'
+
+/** Fixture data from the Rust rule table, per role (see the header). */
+const fixture = ruleFixture as Record<Actor['role'], { capabilities: Capabilities; transitions: Record<NeedStatus, NeedStatus[]> }>
+const caps = () => fixture[actor.role].capabilities
+const allowedTransitions = (from: NeedStatus) => fixture[actor.role].transitions[from]
 
 type Args = Record<string, unknown>
 
@@ -71,7 +82,7 @@ function record(id: string, kind: HistoryEntry['kind'], fields: MockField[], rea
   const now = Date.now()
   list.push({
     seq: list.length + 1, atMs: now, actorName: actor.name, origin: 'local', reason, kind,
-    fields: fields.map((f) => ({ ...f, overwrittenBy: null })), deviceId: 'dev-0193a1b2c3d4', writtenMs: now, superseded: false,
+    fields: fields.map((f) => ({ ...f, overwrittenBy: null })), deviceId: 'dev-0193a1b2c3d4', writtenMs: now, superseded: false, refused: null,
   })
   history.set(id, list)
 }
@@ -102,15 +113,6 @@ for (let i = 0; i < 10000; i++) {
 }
 
 const statuses: NeedStatus[] = ['submitted', 'under_review', 'approved', 'in_development', 'launched', 'rejected', 'on_hold']
-const flow: Record<NeedStatus, NeedStatus[]> = {
-  submitted: ['under_review', 'rejected', 'on_hold'],
-  under_review: ['approved', 'rejected', 'on_hold'],
-  approved: ['in_development', 'on_hold'],
-  in_development: ['launched', 'on_hold'],
-  launched: [],
-  rejected: [],
-  on_hold: ['submitted'],
-}
 const needs = new Map<string, Need>()
 const transitions = new Map<string, Transition[]>()
 const reviews = new Map<string, Review[]>()
@@ -140,7 +142,6 @@ const backups: BackupInfo[] = [
   { path: '/data/zongwu/backups/zongwu-20250101-120000.db', fileName: 'zongwu-20250101-120000.db', sizeBytes: 5_242_880, createdMs: Date.now() - 86400000 * 7 },
 ]
 
-const isStaff = () => actor.role === 'admin' || actor.role === 'office'
 const unitOf = (id: string) => units.find((u) => u.id === id)
 const needRow = (n: Need) => {
   const rs = reviews.get(n.id) ?? []
@@ -150,7 +151,8 @@ const needRow = (n: Need) => {
     avgScore: rs.length ? rs.reduce((s, r) => s + r.total, 0) / rs.length : null,
   }
 }
-const officerVisible = (o: Officer) => actor.role !== 'officer' || o.unitId === actor.unitId
+const visible = (unitId: string) => !caps().ownUnitOnly || unitId === actor.unitId
+const officerVisible = (o: Officer) => visible(o.unitId)
 const mask = (p: string | null) => (p && p.length === 11 ? `${p.slice(0, 3)}****${p.slice(7)}` : p)
 const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/${name}-${Date.now()}.xlsx`, rows })
 
@@ -173,19 +175,24 @@ const serverDevices: ServerDevice[] = [
   { deviceId: '0193ffeeddccbbaa', userId: 's-officer1', login: 'officer1', registeredAtMs: Date.now() - 3600000, lastDeviceSeq: null },
 ]
 
+const session = () => ({
+  actor, capabilities: caps(), users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents',
+  deviceId: 'dev-0193a1b2c3d4', account,
+})
+
 let opens = 0
 const handlers: Record<string, (a: Args) => unknown> = {
   app_ready: () => null,
-  session_get: () => ({ actor, users, dataDir: '/home/user/.local/share/zongwu', exportDir: '/home/user/Documents', deviceId: 'dev-0193a1b2c3d4', account }),
+  session_get: () => session(),
   session_switch: (a) => {
     const u = users.find((x) => x.id === a.userId)
     if (!u) throw fail('not_found', '用户不存在')
     actor = { userId: u.id, name: u.name, role: u.role, unitId: u.unitId }
-    return actor
+    return session()
   },
   units_list: () => units,
   unit_save: (a) => {
-    if (!isStaff()) throw fail('forbidden', '无权修改单位')
+    if (!caps().editUnits) throw fail('forbidden', '无权修改单位')
     const input = a.input as UnitInput
     if (units.some((u) => u.code === input.code && u.id !== input.id)) throw fail('conflict', `单位代码 ${input.code} 已存在`)
     const u: Unit = { ...input, id: input.id ?? newId() }
@@ -205,10 +212,11 @@ const handlers: Record<string, (a: Args) => unknown> = {
     if (!o) throw fail('not_found', '专员不存在')
     return { officer: o, trainings: [...trainings.values()].filter((t) => t.officerId === o.id) }
   },
+  // The field rules are the core's; the preview has none and accepts every field.
+  officer_validate: () => [],
   officer_save: (a) => {
-    if (!isStaff()) throw fail('forbidden', '无权修改名册')
+    if (!caps().editRoster) throw fail('forbidden', '无权修改名册')
     const input = a.input as OfficerInput
-    if (!input.name) throw fail('validation', '姓名不能为空')
     const dup = [...officers.values()].find((o) => o.staffNo === input.staffNo && o.id !== input.id)
     if (dup) throw fail('conflict', `工号 ${input.staffNo} 已存在`)
     const prev = input.id ? officers.get(input.id) : undefined
@@ -244,17 +252,16 @@ const handlers: Record<string, (a: Args) => unknown> = {
   },
   training_delete: (a) => (trainings.delete(a.id as string), null),
   needs_list: () =>
-    [...needs.values()].filter((n) => actor.role !== 'officer' || n.unitId === actor.unitId).map(needRow),
+    [...needs.values()].filter((n) => visible(n.unitId)).map(needRow),
   need_get: (a) => {
     const n = needs.get(a.id as string)
     if (!n) throw fail('not_found', '需求不存在')
-    return { need: n, transitions: transitions.get(n.id) ?? [], reviews: reviews.get(n.id) ?? [], allowedTransitions: isStaff() ? flow[n.status] : [] }
+    return { need: n, transitions: transitions.get(n.id) ?? [], reviews: reviews.get(n.id) ?? [], allowedTransitions: allowedTransitions(n.status) }
   },
   need_submit: (a) => {
     const input = a.input as NeedInput
-    if (actor.role === 'expert') throw fail('forbidden', '专家不能提交需求')
-    if (actor.role === 'officer' && input.unitId !== actor.unitId) throw fail('forbidden', '只能为本单位提交需求')
-    if (!input.title.trim()) throw fail('validation', '标题不能为空')
+    if (!caps().submitNeed) throw fail('forbidden', '无权提交需求')
+    if (!visible(input.unitId)) throw fail('forbidden', '只能为本单位提交需求')
     const n: Need = { ...input, id: newId(), unitName: unitOf(input.unitId)?.name ?? '', status: 'submitted', submitterName: actor.name, submittedMs: Date.now() }
     needs.set(n.id, n)
     transitions.set(n.id, [{ id: newId(), fromStatus: 'submitted', toStatus: 'submitted', actorName: actor.name, atMs: Date.now(), comment: '' }])
@@ -263,7 +270,7 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return n
   },
   need_review: (a) => {
-    if (actor.role !== 'expert') throw fail('forbidden', '只有专家可以评审')
+    if (!caps().review) throw fail('forbidden', '无权评审')
     const input = a.input as ReviewInput
     const scores = input.scores as Record<string, number>
     const r: Review = { id: newId(), expertName: actor.name, scores, total: Object.values(scores).reduce((s, v) => s + v, 0), comment: input.comment, atMs: Date.now() }
@@ -274,7 +281,7 @@ const handlers: Record<string, (a: Args) => unknown> = {
     const n = needs.get(a.id as string)
     if (!n) throw fail('not_found', '需求不存在')
     const to = a.to as NeedStatus
-    if (!isStaff() || !flow[n.status].includes(to)) throw fail('conflict', `不能从 ${n.status} 变为 ${to}`)
+    if (!allowedTransitions(n.status).includes(to)) throw fail('conflict', `不能从 ${n.status} 变为 ${to}`)
     transitions.get(n.id)?.push({ id: newId(), fromStatus: n.status, toStatus: to, actorName: actor.name, atMs: Date.now(), comment: (a.comment as string) ?? '' })
     record(n.id, 'updated', [{ column: 'status', before: n.status, after: to }], (a.comment as string) || null)
     n.status = to

@@ -26,6 +26,11 @@ describe('NeedFormDialog', () => {
     const session = useSessionStore()
     session.apply({
       actor: { userId: 'u1', name: '赵专员', role: 'officer', unitId: 'unit-1' },
+      // As the backend sends an officer's capabilities: they work for their own unit only.
+      capabilities: {
+        editRoster: false, editUnits: false, submitNeed: true, review: false, transition: false, backup: false,
+        ownUnitOnly: true, commentRequired: ['rejected', 'on_hold'],
+      },
       users: [], dataDir: '', exportDir: '', deviceId: '',
     } as never)
     useUnitsStore().setAll([

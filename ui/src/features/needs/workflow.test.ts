@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { commentRequired, countByStatus, groupByStatus, NEED_STATUSES, reviewTotal } from './workflow'
+import { countByStatus, groupByStatus, NEED_STATUSES, reviewTotal } from './workflow'
 
 describe('need workflow helpers', () => {
   it('counts every status, including empty ones, so the chart has all bars', () => {
@@ -18,11 +18,6 @@ describe('need workflow helpers', () => {
     expect(g.approved.map((r) => r.id)).toEqual(['b', 'a'])
     expect(g.rejected.map((r) => r.id)).toEqual(['c'])
     expect(g.submitted).toEqual([])
-  })
-  it('requires a comment only to reject or put on hold', () => {
-    expect(commentRequired('rejected')).toBe(true)
-    expect(commentRequired('on_hold')).toBe(true)
-    expect(commentRequired('approved')).toBe(false)
   })
   it('totals review scores', () => {
     expect(reviewTotal({ feasibility: 4, benefit: 5, urgency: 3, cost: 2 })).toBe(14)

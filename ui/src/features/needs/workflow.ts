@@ -15,11 +15,6 @@ export const NEED_KINDS: NeedKind[] = ['need', 'scenario', 'project_idea']
 export const NEED_PRIORITIES: NeedPriority[] = ['low', 'medium', 'high', 'urgent']
 export const REVIEW_CRITERIA = ['feasibility', 'benefit', 'urgency', 'cost'] as const
 
-/** Moving to these needs a reason, so the submitter learns why. */
-export function commentRequired(to: NeedStatus): boolean {
-  return to === 'rejected' || to === 'on_hold'
-}
-
 export function priorityTagType(p: NeedPriority): 'info' | 'primary' | 'warning' | 'danger' {
   return ({ low: 'info', medium: 'primary', high: 'warning', urgent: 'danger' } as const)[p]
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OfficerRow } from '@/api'
-import { filterRoster, isValidPhone, sortRoster } from './roster'
+import { filterRoster, sortRoster } from './roster'
 
 const row = (p: Partial<OfficerRow>): OfficerRow => ({
   id: p.id ?? 'x',
@@ -53,14 +53,5 @@ describe('roster sort', () => {
   })
   it('returns the input unchanged without a sort', () => {
     expect(sortRoster(rows, null)).toBe(rows)
-  })
-})
-
-describe('phone validation', () => {
-  it('accepts 11 digits or empty', () => {
-    expect(isValidPhone('13812345678')).toBe(true)
-    expect(isValidPhone('')).toBe(true)
-    expect(isValidPhone('1381234567')).toBe(false)
-    expect(isValidPhone('1381234567a')).toBe(false)
   })
 })

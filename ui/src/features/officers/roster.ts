@@ -49,9 +49,3 @@ export function sortRoster(rows: OfficerRow[], s: RosterSort | null): OfficerRow
     })
     .map(([r]) => r)
 }
-
-/** Mainland mobile numbers: 11 digits. Empty is allowed (optional field). */
-export function isValidPhone(p: string | null | undefined): boolean {
-  const v = (p ?? '').trim()
-  return v === '' || /^\d{11}$/.test(v)
-}

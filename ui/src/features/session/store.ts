@@ -1,20 +1,10 @@
-//! Who is acting, and what that role may do. Until server login exists the
+//! Who is acting, and what that role may do (as the backend's rule table says:
+//! the window keeps no rule of its own). Until server login exists the
 //! user switch in the top bar is the role switch; every other store reloads
 //! after a switch because the visible data depends on the actor's scope.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, type Actor, type Role, type ServerAccount, type Session, type UserSummary } from '@/api'
-
-/** Role rules the UI uses to show or hide actions; the backend enforces them. */
-export const permissions = {
-  isStaff: (r: Role | undefined) => r === 'admin' || r === 'office',
-  canEditRoster: (r: Role | undefined) => r === 'admin' || r === 'office',
-  canEditUnits: (r: Role | undefined) => r === 'admin' || r === 'office',
-  canSubmitNeed: (r: Role | undefined) => r === 'admin' || r === 'office' || r === 'officer',
-  canReview: (r: Role | undefined) => r === 'expert',
-  canTransition: (r: Role | undefined) => r === 'admin' || r === 'office',
-  canBackup: (r: Role | undefined) => r === 'admin' || r === 'office',
-}
+import { api, type Actor, type Capabilities, type ServerAccount, type Session, type UserSummary } from '@/api'
 
 export const useSessionStore = defineStore('session', () => {
   const actor = ref<Actor | null>(null)
@@ -26,24 +16,22 @@ export const useSessionStore = defineStore('session', () => {
   const loaded = ref(false)
 
   const role = computed(() => actor.value?.role)
-  const can = computed(() => {
-    const r = role.value
-    return {
-      editRoster: permissions.canEditRoster(r),
-      editUnits: permissions.canEditUnits(r),
-      submitNeed: permissions.canSubmitNeed(r),
-      review: permissions.canReview(r),
-      transition: permissions.canTransition(r),
-      backup: permissions.canBackup(r),
-    }
-  })
-  /** An officer works for one unit only; staff may pick any. */
+  /** Before the session loads nothing is allowed. */
+  const nothing: Capabilities = {
+    editRoster: false, editUnits: false, submitNeed: false, review: false, transition: false, backup: false,
+    ownUnitOnly: false, commentRequired: [],
+  }
+  const capabilities = ref<Capabilities>(nothing)
+  /** What the actor may do, exactly as the backend sent it; the backend still checks every write. */
+  const can = computed(() => capabilities.value)
   /** The admin screen for server users and devices: an admin logged in to a server. */
   const serverAdmin = computed(() => !!account.value?.joined && account.value.role === 'admin')
-  const fixedUnitId = computed(() => (actor.value?.role === 'officer' ? actor.value.unitId : null))
+  /** An officer works for one unit only; staff may pick any. */
+  const fixedUnitId = computed(() => (capabilities.value.ownUnitOnly ? actor.value?.unitId ?? null : null))
 
   function apply(s: Session) {
     actor.value = s.actor
+    capabilities.value = s.capabilities
     users.value = s.users
     dataDir.value = s.dataDir
     deviceId.value = s.deviceId
@@ -56,7 +44,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function switchUser(userId: string) {
-    actor.value = await api.sessionSwitch(userId)
+    apply(await api.sessionSwitch(userId))
   }
 
   return { actor, users, dataDir, deviceId, account, serverAdmin, loaded, role, can, fixedUnitId, apply, load, switchUser }
