@@ -13,30 +13,22 @@
 //! What a record must be, and how an export file's rows become records, is `zongwu_platform`'s:
 //! this module only converts between HTTP and that crate, and stores what it accepts.
 
-use crate::api::Json;
-use crate::auth::{self, AuthUser};
+use crate::app::{page_limit, AppState, AuthUser, Json, PlatformCaller};
 use crate::db::Role;
 use crate::error::{Error, Result};
-use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use zongwu_platform::{Intake, IntakeRecord, MAX_BATCH};
+use zongwu_platform::{Intake, IntakeKind, IntakeRecord, MAX_BATCH};
 use zongwu_proto::api::ErrorBody;
 use zongwu_proto::public::{
     Complaint, ComplaintBatch, CreatePlatformKey, IntakeReport, Payment, PaymentBatch, PlatformKey, PlatformKeyInfo,
     PlatformRecord, PlatformRecordPage, RepairTicket, RepairTicketBatch,
 };
-
-pub use zongwu_platform::IntakeKind;
-
-/// The header a platform sends its key in.
-pub const API_KEY_HEADER: &str = "x-api-key";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,39 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/intake/{kind}/file", post(post_file))
         .route("/intake/{kind}/records/{platform_record_id}", get(get_record))
         .route("/platform-records", get(list_records))
-}
-
-/// The platform of the caller's API key.
-#[derive(Debug, Clone)]
-pub struct PlatformCaller(pub String);
-
-impl FromRequestParts<AppState> for PlatformCaller {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let key = parts
-            .headers
-            .get(API_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or(Error::Unauthorized)?;
-        let platform = state.db.platform_of_key(&auth::token_hash(key)).await?.ok_or(Error::Unauthorized)?;
-        Ok(PlatformCaller(platform))
-    }
-}
-
-/// The OpenAPI security scheme of intake routes.
-pub struct ApiKeyAuth;
-
-impl utoipa::Modify for ApiKeyAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
-    }
 }
 
 #[utoipa::path(post, path = "/api/v1/intake/keys", tag = "intake", security(("bearer" = [])), request_body = CreatePlatformKey,
@@ -126,17 +85,6 @@ async fn revoke_key(State(app): State<AppState>, caller: AuthUser, Path(id): Pat
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound(format!("no live platform key {id}")))
-    }
-}
-
-impl AppState {
-    /// A new key for `platform`; only its hash is stored. Shared by the route and `--demo`.
-    pub async fn create_platform_key(&self, platform: &str, label: &str, created_by: &str) -> Result<PlatformKey> {
-        let key = format!("zwk_{}", auth::new_token());
-        let id = uuid::Uuid::now_v7().to_string();
-        self.db.create_platform_key(&id, platform, label, &auth::token_hash(&key), created_by, self.now_ms()).await?;
-        tracing::info!(%platform, %id, "platform key created");
-        Ok(PlatformKey { id, platform: platform.to_string(), label: label.to_string(), key })
     }
 }
 
@@ -282,7 +230,7 @@ async fn list_records(
     if params.kind.as_deref().is_some_and(|k| IntakeKind::from_stored(k).is_none()) {
         return Err(Error::BadRequest("kind must be repair, complaint or payment".into()));
     }
-    let limit = params.limit.unwrap_or(crate::api::MAX_PAGE).clamp(1, crate::api::MAX_PAGE);
+    let limit = page_limit(params.limit);
     let records = app.db.list_platform_records(params.kind.as_deref(), params.after.as_deref(), limit).await?;
     let next_after = (records.len() as i64 == limit).then(|| records.last().map(|r| r.id.clone())).flatten();
     Ok(Json(PlatformRecordPage { records, next_after }))
