@@ -51,6 +51,15 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl From<zongwu_sheet::Error> for Error {
+    fn from(e: zongwu_sheet::Error) -> Self {
+        match e {
+            zongwu_sheet::Error::Io(e) => Error::Io(e),
+            zongwu_sheet::Error::Sheet(m) => Error::Sheet(m),
+        }
+    }
+}
+
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -74,26 +74,8 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d").map_err(|_| format!("日期格式不正确：{raw}（应为 2018-03-01）"))
 }
 
-/// An Excel serial date (days since 1899-12-30, the 1900 leap-year bug included) as a date.
-pub fn date_from_excel_serial(serial: f64) -> Option<NaiveDate> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
-}
-
-/// Trim, turn full-width ASCII (ＡＢＣ１２３, full-width space) into half-width.
-pub fn normalise_text(raw: &str) -> String {
-    raw.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
+// One definition for the spreadsheet reader and the forms.
+pub use zongwu_sheet::{date_from_excel_serial, normalise_text};
 
 pub fn optional(raw: Option<&str>) -> Option<String> {
     raw.map(normalise_text).filter(|s| !s.is_empty())

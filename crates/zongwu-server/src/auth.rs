@@ -2,19 +2,16 @@
 //!
 //! Passwords are hashed with argon2id (on the server only). A login returns a random bearer token;
 //! the server stores only its SHA-256, so a leaked database holds no usable token. Every route but
-//! login and `/healthz` needs the token, and the token is bound to the device it logged in from.
+//! login and `/healthz` needs the token, and the token is bound to the device it logged in from
+//! (the extractor that checks it is [`crate::app::AuthUser`]).
 
-use crate::db::User;
 use crate::error::{Error, Result};
-use crate::AppState;
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use password_hash::rand_core::{OsRng, RngCore};
 use password_hash::SaltString;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// Hash a password with argon2id at the given memory cost (KiB). Slow on purpose: call it from
@@ -156,44 +153,6 @@ impl LoginLimiter {
     /// A successful login clears the account's failures (not the address's).
     pub fn record_success(&self, login: &str) {
         self.failures.clear(&format!("login:{login}"));
-    }
-}
-
-/// The client's address, when the server was started with connection info (not in `oneshot` tests).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
-    }
-}
-
-/// The caller of an authenticated route: a live bearer token's user and device.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub user: User,
-    pub device_id: String,
-    pub token_hash: String,
-}
-
-impl FromRequestParts<AppState> for AuthUser {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Error::Unauthorized)?;
-        let hash = token_hash(token);
-        let (user, device_id) = state.db.token_user(&hash, state.now_ms()).await?.ok_or(Error::Unauthorized)?;
-        Ok(AuthUser { user, device_id, token_hash: hash })
     }
 }
 

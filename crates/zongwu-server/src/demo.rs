@@ -4,7 +4,7 @@
 //! demo units (总务部办公室, 饮食服务中心, 公寓管理中心; `zongwu_core::demo::demo_unit_id`), so a
 //! demo desktop that uploaded its data shows officer1 their unit.
 
-use crate::api::CreateUser;
+use crate::accounts::CreateUser;
 use crate::db::Role;
 use crate::error::{Error, Result};
 use crate::AppState;
@@ -98,7 +98,7 @@ pub async fn seed_public(state: &AppState, students: usize) -> Result<DemoPublic
         })
         .collect();
     let plan = PublishPlan { name: "2026 级新生住宿（演示）".into(), published: true, assignments };
-    let rows = crate::public::validate_assignments(&state.pepper, &plan)?;
+    let rows = crate::housing::validate_assignments(&state.pepper, &plan)?;
     let plan_id = "demo-plan-2026".to_string();
     state.db.put_plan(&plan_id, &plan.name, true, &rows, state.now_ms()).await?;
     let key = state.create_platform_key("demo-platform", "演示平台", "demo").await?;

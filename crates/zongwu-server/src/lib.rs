@@ -4,21 +4,28 @@
 //! cursor; the server enforces who may read and write what (an officer sees and writes only their
 //! unit). Storage is SQLite by default or PostgreSQL by URL, behind [`db::Database`].
 //!
-//! The same server answers the public freshman API ([`public`]) and takes in the service
-//! platforms' records ([`intake`]).
+//! The same server answers the public freshman API ([`routes::public`]) and takes in the service
+//! platforms' records ([`routes::intake`]).
+//!
+//! Layout, bottom up: [`error`], [`settings`], [`auth`] (passwords, tokens, rate limits) and
+//! [`db`] (storage behind one trait); the rule modules [`accounts`] and [`housing`] (platform
+//! records' rules are the `zongwu-platform` crate's); [`app`], the state and extractors every
+//! handler shares; [`routes`], one module per area, each importing only from below.
 //!
 //! [`launch`] is the seam tests use: settings, a bound listener and a shutdown future in, a
 //! running server out, so a test binds port 0 and never races for a port.
 
-pub mod api;
+pub mod accounts;
+pub mod app;
 pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
-pub mod intake;
-pub mod public;
+pub mod housing;
+pub mod routes;
 pub mod settings;
 
+pub use app::AppState;
 pub use error::{Error, Result};
 pub use settings::{Secret, Settings};
 
@@ -28,7 +35,6 @@ use axum::routing::get;
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -36,92 +42,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler gets: settings, storage, the login limiter.
-#[derive(Clone)]
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub db: Arc<dyn db::Database>,
-    pub limiter: Arc<auth::LoginLimiter>,
-    /// The database's epoch (see `migrations/server/*/…_create_server_meta.sql`).
-    pub epoch: Arc<str>,
-    /// Verified against when a login does not exist, at the configured cost, so response times
-    /// do not reveal which logins exist.
-    pub dummy_hash: Arc<str>,
-    /// Requests of the public freshman API per student number and per address.
-    pub public_limiter: Arc<auth::RateLimiter>,
-    /// The key of second-factor hashes (see [`public`]).
-    pub pepper: Arc<str>,
-}
-
-impl AppState {
-    /// Connect to the configured database, migrate it, and create the bootstrap admin if the
-    /// server has no users yet.
-    pub async fn new(settings: Settings) -> Result<AppState> {
-        let db = db::connect(settings.database_url.expose(), settings.max_db_connections).await?;
-        let limiter = Arc::new(auth::LoginLimiter::new(
-            settings.login_failures_per_account,
-            settings.login_failures_per_address,
-            settings.login_window_secs,
-        ));
-        let epoch = db.epoch().await?.into();
-        let memory = settings.argon2_memory_kib;
-        let dummy_hash = tokio::task::spawn_blocking(move || auth::hash_password("no such user", memory))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??
-            .into();
-        let public_limiter = Arc::new(auth::RateLimiter::new(settings.public_window_secs));
-        let pepper = match settings.second_factor_pepper.expose().as_str() {
-            "" => db.meta_or_init("second_factor_pepper", &auth::new_token()).await?,
-            set => set.to_string(),
-        }
-        .into();
-        let state = AppState { settings: Arc::new(settings), db, limiter, epoch, dummy_hash, public_limiter, pepper };
-        if let Some(admin) = state.settings.bootstrap_admin.clone() {
-            if state.db.user_count().await? == 0 {
-                state
-                    .create_user(api::CreateUser {
-                        login: admin.login.clone(),
-                        password: admin.password.expose().clone(),
-                        name: admin.login.clone(),
-                        role: db::Role::Admin,
-                        unit_id: None,
-                    })
-                    .await?;
-                tracing::info!(login = %admin.login, "created the bootstrap admin");
-            }
-        }
-        Ok(state)
-    }
-
-    pub fn now_ms(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis()
-    }
-
-    /// Validate, hash the password and store a new user.
-    pub async fn create_user(&self, req: api::CreateUser) -> Result<db::User> {
-        api::validate_new_user(&req)?;
-        let hash = self.hash_password(req.password.clone()).await?;
-        self.db.create_user(&api::new_user(&req, hash), self.now_ms()).await
-    }
-
-    /// Hash a password with the configured cost, off the async threads.
-    pub async fn hash_password(&self, password: String) -> Result<String> {
-        if password.chars().count() < 8 {
-            return Err(Error::BadRequest("password must have at least 8 characters".into()));
-        }
-        let memory = self.settings.argon2_memory_kib;
-        tokio::task::spawn_blocking(move || auth::hash_password(&password, memory))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
-    }
-}
-
 /// The whole HTTP surface with its middleware.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", routes::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))

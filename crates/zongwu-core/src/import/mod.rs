@@ -1,25 +1,18 @@
 //! Imports from the spreadsheets people already keep.
 //!
-//! [`table`] turns a file (xlsx / xls / csv) into header-mapped rows of text and knows nothing of
-//! the domain; [`officers`] maps roster rows onto the officer rules. Every import validates every
-//! row first and writes nothing unless all of them are good; then it writes all rows in one
-//! [`crate::store::WriteTx`], so the import is one transaction in the history and in sync.
+//! [`table`] (the `zongwu-sheet` crate) turns a file (xlsx / xls / csv) into header-mapped rows of
+//! text and knows nothing of the domain; [`officers`] maps roster rows onto the officer rules.
+//! Every import validates every row first and writes nothing unless all of them are good; then it
+//! writes all rows in one [`crate::store::WriteTx`], so the import is one transaction in the
+//! history and in sync.
 
 pub mod officers;
-pub mod table;
+/// The spreadsheet reader, a crate of its own so the server's platform intake shares it without
+/// linking the store.
+pub use zongwu_sheet as table;
+pub use zongwu_sheet::RowError;
 
 use crate::dto;
-
-dto! {
-    pub struct RowError {
-        /// 1-based row number as the user sees it in the sheet; 0 for the file as a whole
-        /// (no matching sheet, a required column missing, no data).
-        pub row: i64,
-        pub column: String,
-        pub value: String,
-        pub reason: String,
-    }
-}
 
 dto! {
     pub struct ImportReport {

@@ -9,15 +9,7 @@ use crate::error::Result;
 use async_trait::async_trait;
 use zongwu_proto::public::{PlatformKeyInfo, PlatformRecord};
 
-/// A validated record to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewPlatformRecord {
-    pub platform_record_id: String,
-    pub unit: Option<String>,
-    pub occurred_at: String,
-    /// The record's fields as JSON text (canonical: serialised from the typed record).
-    pub payload: String,
-}
+pub use zongwu_platform::NewPlatformRecord;
 
 /// How many records of a batch were new, changed, or the same as stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

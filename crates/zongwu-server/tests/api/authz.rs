@@ -405,7 +405,9 @@ async fn random_pushes_match_the_reference_model(backend: Backend) {
         }
         rows
     };
-    let comparable = |m: &Model| -> Vec<(String, String, i64, Option<serde_json::Map<String, Value>>)> {
+    /// (table, row id, causal length, values when the row exists)
+    type Comparable = Vec<(String, String, i64, Option<serde_json::Map<String, Value>>)>;
+    let comparable = |m: &Model| -> Comparable {
         m.iter().map(|((t, r), s)| (t.clone(), r.clone(), s.cl, s.exists().then(|| s.values.clone()))).collect()
     };
     let everything = replay(app.pull_all(&users[0].0, 7).await);

@@ -1,6 +1,6 @@
 //! Reading a spreadsheet (xlsx / xls / csv) into rows of text keyed by a column spec.
 //!
-//! Knows nothing about officers: an import describes its columns once ([`TableSpec`]: key,
+//! Knows nothing of any domain: an import describes its columns once ([`TableSpec`]: key,
 //! Chinese label, aliases, required, text or date) and gets back [`Table`] rows whose values are
 //! already normalised text — numbers that must stay text are written without a decimal point or
 //! exponent, dates in any form Excel produces become `YYYY-MM-DD`, full-width characters are
@@ -13,12 +13,62 @@
 //!
 //! Problems with the file as a whole (no matching sheet, a required column missing, no data)
 //! come back as [`Table::problems`] with row 0, so an import reports them like any row error.
+//!
+//! A crate of its own so that the desktop's imports (`zongwu-core`) and the server's platform
+//! intake (`zongwu-platform`) share one reader without the server linking the desktop store or
+//! the xlsx writer.
 
-use super::RowError;
-use crate::fields::{date_from_excel_serial, normalise_text};
-use crate::{Error, Result};
 use calamine::{Data, Range, Reader};
+use chrono::NaiveDate;
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a file could not be read at all (as opposed to rows with problems, which are
+/// [`RowError`]s of a readable [`Table`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("文件读写失败：{0}")]
+    Io(#[from] std::io::Error),
+    /// Not a workbook calamine can open, or CSV with broken quoting.
+    #[error("读取表格失败：{0}")]
+    Sheet(String),
+}
+
+/// A problem with one cell, one row or (row 0) the whole file, in the words of the sheet.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RowError {
+    /// 1-based row number as the user sees it in the sheet; 0 for the file as a whole
+    /// (no matching sheet, a required column missing, no data).
+    pub row: i64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// An Excel serial date (days since 1899-12-30, the 1900 leap-year bug included) as a date.
+pub fn date_from_excel_serial(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
+}
+
+/// Trim, turn full-width ASCII (ＡＢＣ１２３, full-width space) into half-width.
+pub fn normalise_text(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
 
 /// How many rows from the top of a sheet may hold titles before the header.
 pub const HEADER_SCAN_ROWS: u32 = 10;
@@ -130,11 +180,25 @@ pub fn read(path: &Path, spec: &TableSpec) -> Result<Table> {
         let range = csv_range(&bytes)?;
         return Ok(from_range(None, &range, spec));
     }
-    read_workbook(path, spec)
+    let book = calamine::open_workbook_auto(path).map_err(|e| Error::Sheet(format!("{}：{e}", path.display())))?;
+    read_workbook(book, spec)
 }
 
-fn read_workbook(path: &Path, spec: &TableSpec) -> Result<Table> {
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| Error::Sheet(format!("{}：{e}", path.display())))?;
+/// Read a file's bytes, by their first bytes: xlsx (a zip), xls (an OLE compound file), else
+/// CSV. For uploads, which have no trustworthy name.
+pub fn read_bytes(bytes: &[u8], spec: &TableSpec) -> Result<Table> {
+    let book = if bytes.starts_with(b"PK\x03\x04") {
+        calamine::Sheets::Xlsx(calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| Error::Sheet(format!("xlsx：{e}")))?)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        calamine::Sheets::Xls(calamine::Xls::new(Cursor::new(bytes)).map_err(|e| Error::Sheet(format!("xls：{e}")))?)
+    } else {
+        let range = csv_range(bytes)?;
+        return Ok(from_range(None, &range, spec));
+    };
+    read_workbook(book, spec)
+}
+
+fn read_workbook<RS: Read + Seek>(mut book: calamine::Sheets<RS>, spec: &TableSpec) -> Result<Table> {
     let names = book.sheet_names();
     // Preferred names first, then the workbook's order; the first sheet whose header matches wins.
     let mut order: Vec<&String> = names.iter().filter(|n| is_preferred(n, spec)).collect();
@@ -414,5 +478,29 @@ mod tests {
         assert!(cell_text(&Data::String("1.38E+10".into()), CellKind::Text).is_err());
         assert!(!looks_scientific("E10"));
         assert!(!looks_scientific("2018E001"), "a staff number with a letter is not a number");
+    }
+
+    const SPEC: TableSpec = TableSpec {
+        what: "测试",
+        preferred_sheets: &[],
+        columns: &[
+            ColumnSpec { key: "id", label: "编号", aliases: &["单号"], required: true, kind: CellKind::Text },
+            ColumnSpec { key: "unit", label: "单位", aliases: &[], required: false, kind: CellKind::Text },
+        ],
+    };
+
+    #[test]
+    fn bytes_of_a_gbk_csv_read_like_its_file() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("导出报表\n单号,单位\nR1,饮食服务中心\n");
+        let table = read_bytes(&bytes, &SPEC).unwrap();
+        assert!(table.problems.is_empty(), "{:?}", table.problems);
+        assert_eq!(table.header_row, 2, "the title row above the header is skipped");
+        assert_eq!(table.header(&SPEC, 0), "单号", "the file's own header is kept for reports");
+        assert_eq!(table.rows[0].get(1), Some("饮食服务中心"), "GBK is decoded");
+    }
+
+    #[test]
+    fn bytes_that_claim_to_be_a_workbook_but_are_not_are_an_error() {
+        assert!(matches!(read_bytes(b"PK\x03\x04 not a zip", &SPEC), Err(Error::Sheet(_))));
     }
 }
