@@ -122,3 +122,36 @@ async fn restore_swaps_the_database_and_reopens_it() {
     assert_eq!(units::list(&*desktop.store().await).await.unwrap().len(), 2, "and the database stays as it was, open");
     desktop.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_status_carries_what_the_server_refused_with_the_chinese_reason() {
+    let dir = TempDir::new().unwrap();
+    let desktop = open(&dir, false).await;
+    assert!(desktop.sync_status().refused.is_empty());
+    let store = desktop.store().await;
+    units::save(&store, &Actor::local_admin(), unit("A", "甲学院")).await.unwrap();
+    let change_id: String = sqlx::query_scalar("SELECT change_id FROM change_log WHERE tbl = 'units' ORDER BY seq DESC LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let refusal = zongwu_proto::api::RefusedChange {
+        change_id: change_id.clone(),
+        code: zongwu_proto::rules::RefusalCode::OutsideUnit,
+        message: "units A".into(),
+        row: None,
+    };
+    store.apply_refusals(&[refusal]).await.unwrap();
+    let listed = zongwu_core::sync::runner::refusals(&store).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].change_id.as_str(), listed[0].code.as_str()), (change_id.as_str(), "outside_unit"));
+    assert_eq!(listed[0].reason, "只能处理本单位的数据", "the reason is the code's Chinese sentence");
+    drop(store);
+    desktop.shutdown().await;
+    drop(desktop);
+
+    let again = open(&dir, false).await;
+    let status = again.sync_status();
+    assert_eq!(status.refused.len(), 1, "a signed-out desktop still shows what was refused: {status:?}");
+    assert_eq!(status.refused[0].table_name, "units");
+    again.shutdown().await;
+}
