@@ -101,7 +101,8 @@ pub fn main() -> i32 {
 }
 
 async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
-    // The same lifecycle as the window (built-in users, who acts), but never demo data implicitly.
+    // The same lifecycle as the window (built-in users, who acts), but never demo data
+    // implicitly, and no background sync.
     let desktop = Desktop::open(&data_dir, Arc::new(SystemClock), OpenOptions::default())
         .await
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;

@@ -17,7 +17,8 @@ impl AppState {
     /// Open the window's desktop on `data_dir`: a brand-new database gets demo data unless
     /// `ZONGWU_NO_DEMO` is set.
     pub async fn open(data_dir: PathBuf, export_dir: PathBuf) -> Result<AppState> {
-        let options = OpenOptions { demo: std::env::var_os("ZONGWU_NO_DEMO").is_none(), ..Default::default() };
+        let options =
+            OpenOptions { demo: std::env::var_os("ZONGWU_NO_DEMO").is_none(), background_sync: true, ..Default::default() };
         Ok(AppState { desktop: Desktop::open(data_dir, Arc::new(SystemClock), options).await?, export_dir })
     }
 }

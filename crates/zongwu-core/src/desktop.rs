@@ -34,6 +34,9 @@ use tokio::sync::{watch, Mutex, RwLock};
 pub struct OpenOptions {
     /// Fill a brand-new database with demo data.
     pub demo: bool,
+    /// Run the background sync once joined (the window). Off, [`Desktop::resume_sync`] only
+    /// sets who acts: a CLI command never talks to the server.
+    pub background_sync: bool,
     /// Timings of the background sync.
     pub runner: RunnerConfig,
 }
@@ -48,6 +51,7 @@ pub struct Desktop {
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
     runner_config: RunnerConfig,
+    background_sync: bool,
     store: RwLock<Arc<Store>>,
     /// Who acts: the joined account's user, else the chosen local user.
     actor: Mutex<Actor>,
@@ -96,6 +100,7 @@ impl Desktop {
             data_dir,
             clock,
             runner_config: options.runner,
+            background_sync: options.background_sync,
             store: RwLock::new(Arc::new(store)),
             actor: Mutex::new(actor),
             runner: Mutex::new(None),
@@ -221,6 +226,9 @@ impl Desktop {
 
     async fn start_runner(&self) -> Result<()> {
         self.stop_sync().await;
+        if !self.background_sync {
+            return Ok(());
+        }
         let store = self.store().await;
         let Some((client, _)) = account::client(&store).await.map_err(store_error)? else { return Ok(()) };
         let runner = SyncRunner::start(store, client, self.runner_config.clone());
