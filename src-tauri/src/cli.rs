@@ -5,8 +5,10 @@ use crate::state;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
+use zongwu_core::desktop::{Desktop, OpenOptions};
 use zongwu_core::excel::RosterColumn;
-use zongwu_core::{backup, demo, excel, import, Actor};
+use zongwu_core::{demo, excel, import, SystemClock};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,14 +101,20 @@ pub fn main() -> i32 {
 }
 
 async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
+    // The same lifecycle as the window (built-in users, who acts), but never demo data
+    // implicitly, and no background sync.
+    let desktop = Desktop::open(&data_dir, Arc::new(SystemClock), OpenOptions::default())
+        .await
+        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    let store = desktop.store().await;
+    let actor = desktop.actor().await;
     match command {
         Command::Restore { file } => {
-            let safety = backup::restore(&state::db_path(&data_dir), &file, chrono_now()).await?;
+            drop(store);
+            let safety = desktop.restore(&file).await?;
             println!("已恢复 restored {} (previous database kept at {})", file.display(), safety.display());
-            return Ok(());
         }
         Command::Demo { officers, needs } => {
-            let store = open_plain(&data_dir).await?;
             if !zongwu_core::units::list(&store).await?.is_empty() {
                 anyhow::bail!("数据库已有数据，未生成演示数据 (database at {} already has units)", data_dir.display());
             }
@@ -115,8 +123,6 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
             println!("演示数据已生成 demo data: {counts}");
         }
         Command::Import { what: ImportWhat::Officers, file, report } => {
-            let store = open_plain(&data_dir).await?;
-            let actor = acting(&store).await?;
             let outcome = import::officers_report(&store, &actor, &file).await?;
             if outcome.accepted {
                 println!("已导入 imported {} officers from {}", outcome.imported, file.display());
@@ -140,8 +146,6 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
                 (ExportWhat::Officers, Some(list)) => roster_columns(&list)?,
                 (_, Some(_)) => anyhow::bail!("--columns 只用于名册 (only the officers roster takes --columns)"),
             };
-            let store = open_plain(&data_dir).await?;
-            let actor = acting(&store).await?;
             let result = match what {
                 ExportWhat::Officers => excel::export_officers(&store, &actor, &out, &columns).await?,
                 ExportWhat::Needs => excel::export_needs(&store, &actor, &out).await?,
@@ -150,38 +154,11 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
             println!("已导出 exported {} rows to {}", result.rows, result.path);
         }
         Command::Backup { out } => {
-            let store = open_plain(&data_dir).await?;
-            let dir = out.unwrap_or_else(|| backup::backup_dir(&data_dir));
-            let info = backup::backup_now(&store, &dir).await?;
+            let info = desktop.backup_now(out.as_deref()).await?;
             println!("已备份 backup written: {} ({} bytes)", info.path, info.size_bytes);
         }
     }
     Ok(())
-}
-
-/// The CLI never fills a database with demo data implicitly; only the window does on first start.
-/// Like the window, it writes the built-in users only until the database joined a server.
-async fn open_plain(data_dir: &std::path::Path) -> anyhow::Result<zongwu_core::Store> {
-    let store = zongwu_core::Store::open(&state::db_path(data_dir), std::sync::Arc::new(zongwu_core::SystemClock))
-        .await
-        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
-    if !zongwu_core::sync::account::has_joined(&store).await? {
-        zongwu_core::users::ensure_builtin(&store).await?;
-    }
-    Ok(store)
-}
-
-/// The joined server user, else the local admin: the CLI writes as the window would.
-async fn acting(store: &zongwu_core::Store) -> anyhow::Result<Actor> {
-    Ok(match zongwu_core::sync::account::saved(store).await? {
-        Some((account, _)) if account.joined => account.actor(),
-        _ => Actor::local_admin(),
-    })
-}
-
-fn chrono_now() -> i64 {
-    use zongwu_core::Clock;
-    zongwu_core::SystemClock.now_ms()
 }
 
 /// `meeting`, or a comma-separated list of roster columns by header or key.

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::State;
-use zongwu_core::backup::{self, BackupInfo};
+use zongwu_core::backup::BackupInfo;
 use zongwu_core::excel::{self, ExportResult};
 use zongwu_core::history::{self, HistoryEntry};
 use zongwu_core::import::{self, ImportProgress, ImportReport};
@@ -55,7 +55,7 @@ async fn session(state: &AppState) -> CmdResult<Session> {
         capabilities: Capabilities::of(&actor),
         actor,
         users: users::list(&store).await?,
-        data_dir: state.data_dir.display().to_string(),
+        data_dir: state.data_dir().display().to_string(),
         export_dir: state.export_dir.display().to_string(),
         device_id: store.device_id().to_string(),
         account: state.account().await?,
@@ -66,11 +66,7 @@ async fn session(state: &AppState) -> CmdResult<Session> {
 #[tauri::command]
 #[specta::specta]
 pub async fn session_switch(state: State<'_, AppState>, user_id: String) -> CmdResult<Session> {
-    if state.account().await?.is_some_and(|a| a.joined) {
-        return Err(zongwu_core::Error::Forbidden("已登录同步服务器，请先退出登录再切换本机用户".into()).into());
-    }
-    let actor = users::actor(&*state.store().await, &user_id).await?;
-    state.set_actor(actor).await;
+    state.switch_local(&user_id).await?;
     session(&state).await
 }
 
@@ -237,20 +233,20 @@ pub async fn import_report_export(state: State<'_, AppState>, report: ImportRepo
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_list(state: State<'_, AppState>) -> CmdResult<Vec<BackupInfo>> {
-    Ok(backup::list(&backup::backup_dir(&state.data_dir))?)
+    Ok(state.backups().await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_now(state: State<'_, AppState>) -> CmdResult<BackupInfo> {
-    Ok(backup::backup_now(&*state.store().await, &backup::backup_dir(&state.data_dir)).await?)
+    Ok(state.backup_now(None).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_restore(state: State<'_, AppState>, path: String) -> CmdResult<()> {
-    state.actor().await.require_staff("恢复备份")?;
-    Ok(state.restore(&PathBuf::from(path)).await?)
+    state.restore(&PathBuf::from(path)).await?;
+    Ok(())
 }
 
 // --- Sync: login, join, status; the admin's users and devices on the server ----------------

@@ -80,10 +80,8 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
 /// Open the window on the database in `data_dir`.
 pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let store = runtime.block_on(state::open_store(&data_dir))?;
     let export_dir = state::resolve_export_dir(&data_dir);
-    let backup_dir = zongwu_core::backup::backup_dir(&data_dir);
-    let app_state = AppState::new(data_dir, export_dir, store);
+    let app_state = runtime.block_on(AppState::open(data_dir, export_dir))?;
     // Tauri's async commands run on its own runtime; keep ours alive for the store's pool.
     tauri::async_runtime::set(runtime.handle().clone());
     let builder = specta_builder();
@@ -94,7 +92,6 @@ pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
         .setup(move |app| {
             builder.mount_events(app);
             let state: tauri::State<AppState> = tauri::Manager::state(app);
-            let store = tauri::async_runtime::block_on(state.store());
             if let Err(e) = tauri::async_runtime::block_on(state.resume_sync()) {
                 tracing::warn!(error = %e, "sync did not start");
             }
@@ -114,8 +111,10 @@ pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
                     }
                 }
             });
+            let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(e) = zongwu_core::backup::daily(&store, &backup_dir).await {
+                let state: tauri::State<AppState> = tauri::Manager::state(&handle);
+                if let Err(e) = state.daily_backup().await {
                     tracing::warn!(error = %e, "daily backup failed");
                 }
             });

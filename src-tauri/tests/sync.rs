@@ -6,8 +6,8 @@ use std::time::Duration;
 use zongwu_core::sync::account::JoinChoice;
 use zongwu_core::sync::admin::NewServerUser;
 use zongwu_core::sync::runner::{SyncState, SyncStatus};
-use zongwu_core::{Role, Store};
-use zongwu_desktop::state::{open_store, AppState};
+use zongwu_core::Role;
+use zongwu_desktop::state::AppState;
 
 const ADMIN_PASSWORD: &str = "admin-password-1";
 
@@ -42,8 +42,7 @@ async fn wait_listening(url: &str) -> bool {
 
 async fn desktop(dir: &std::path::Path, name: &str) -> AppState {
     let data = dir.join(name);
-    let store: Store = open_store(&data).await.expect("open the desktop store with demo data");
-    let state = AppState::new(data.clone(), data.join("exports"), store);
+    let state = AppState::open(data.clone(), data.join("exports")).await.expect("open the desktop with demo data");
     state.resume_sync().await.unwrap();
     state
 }

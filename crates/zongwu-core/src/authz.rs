@@ -39,6 +39,15 @@ impl Actor {
         }
     }
 
+    /// Making, listing and restoring backups: the actor's `backup` capability (office staff).
+    pub fn require_backup(&self) -> Result<()> {
+        if crate::Capabilities::of(self).backup {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("只有总务办工作人员可以备份或恢复数据".into()))
+        }
+    }
+
     /// Whether the rule table lets this actor make `action` on some row of `table`; the message
     /// says what they tried. The row-level verdict comes again from `WriteTx`'s check.
     pub fn require(&self, table: &str, action: zongwu_proto::rules::Action, what: &str) -> Result<()> {

@@ -1,5 +1,9 @@
 //! Daily copies of the database (`VACUUM INTO`, the last [`KEEP`] kept) and restoring one.
 //!
+//! Backing up, listing and restoring are office staff's ([`Actor::require_backup`], the
+//! `backup` capability): every entry point takes the acting user and checks it here, so the
+//! window and the CLI refuse an officer or an expert alike.
+//!
 //! A backup is a complete, consistent SQLite file taken while the app runs. Restoring checks the
 //! file is a zongwu database, keeps a safety copy of the current one, and replaces it; the caller
 //! must close its [`Store`] first and open a new one afterwards.
@@ -12,7 +16,7 @@
 //! back what the old device pushed after the backup was taken. The client must log in again,
 //! since a token belongs to the device it logged in from.
 
-use crate::{dto, Error, Result, Store};
+use crate::{dto, Actor, Error, Result, Store};
 use chrono::{TimeZone, Utc};
 use std::path::{Path, PathBuf};
 
@@ -33,7 +37,13 @@ pub fn backup_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Take a backup now into `dir`, named by the store clock's time, then prune to [`KEEP`].
-pub async fn backup_now(store: &Store, dir: &Path) -> Result<BackupInfo> {
+pub async fn backup_now(store: &Store, actor: &Actor, dir: &Path) -> Result<BackupInfo> {
+    actor.require_backup()?;
+    take(store, dir).await
+}
+
+/// The copy itself, unchecked: for [`backup_now`], [`daily`] and the safety copy of a join.
+pub(crate) async fn take(store: &Store, dir: &Path) -> Result<BackupInfo> {
     std::fs::create_dir_all(dir)?;
     let now = store.now_ms();
     let stamp = Utc.timestamp_millis_opt(now).single().unwrap_or_default().format("%Y%m%d-%H%M%S%3f");
@@ -47,16 +57,26 @@ pub async fn backup_now(store: &Store, dir: &Path) -> Result<BackupInfo> {
 }
 
 /// Back up unless a backup from the same UTC day already exists. Returns the new backup, if any.
-pub async fn daily(store: &Store, dir: &Path) -> Result<Option<BackupInfo>> {
-    let today = Utc.timestamp_millis_opt(store.now_ms()).single().unwrap_or_default().format("zongwu-%Y%m%d-").to_string();
-    if list(dir)?.iter().any(|b| b.file_name.starts_with(&today)) {
+/// The automatic copy is the staff's like any other: for an actor who may not back up, nothing
+/// is taken (and nothing is refused: it runs at every start).
+pub async fn daily(store: &Store, actor: &Actor, dir: &Path) -> Result<Option<BackupInfo>> {
+    if actor.require_backup().is_err() {
         return Ok(None);
     }
-    backup_now(store, dir).await.map(Some)
+    let today = Utc.timestamp_millis_opt(store.now_ms()).single().unwrap_or_default().format("zongwu-%Y%m%d-").to_string();
+    if scan(dir)?.iter().any(|b| b.file_name.starts_with(&today)) {
+        return Ok(None);
+    }
+    take(store, dir).await.map(Some)
 }
 
 /// Backups in `dir`, newest first.
-pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
+pub fn list(actor: &Actor, dir: &Path) -> Result<Vec<BackupInfo>> {
+    actor.require_backup()?;
+    scan(dir)
+}
+
+fn scan(dir: &Path) -> Result<Vec<BackupInfo>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -74,7 +94,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
 
 fn prune(dir: &Path) -> Result<()> {
     // Safety copies taken before a restore are named differently and never pruned here.
-    for old in list(dir)?.into_iter().skip(KEEP) {
+    for old in scan(dir)?.into_iter().skip(KEEP) {
         std::fs::remove_file(&old.path)?;
     }
     Ok(())
@@ -118,8 +138,10 @@ pub async fn verify(file: &Path) -> Result<()> {
 
 /// Replace the database at `db_path` with `file`. The store on `db_path` must be closed. The
 /// current database is first copied to `backups/before-restore-*.db`. The restored database gets
-/// a new device id (see the module docs).
-pub async fn restore(db_path: &Path, file: &Path, now_ms: i64) -> Result<PathBuf> {
+/// a new device id (see the module docs). [`crate::desktop::Desktop::restore`] closes and
+/// reopens the desktop's store around this.
+pub async fn restore(actor: &Actor, db_path: &Path, file: &Path, now_ms: i64) -> Result<PathBuf> {
+    actor.require_backup()?;
     verify(file).await?;
     let dir = backup_dir(db_path.parent().unwrap_or(Path::new(".")));
     std::fs::create_dir_all(&dir)?;

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod capabilities;
 pub mod clock;
 pub mod demo;
+pub mod desktop;
 pub mod error;
 pub mod excel;
 pub mod fields;

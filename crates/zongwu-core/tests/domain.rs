@@ -204,9 +204,9 @@ async fn roster_validation_and_history() {
 async fn backup_and_restore_round_trip() {
     let o = office().await;
     let dir = TempDir::new().unwrap();
-    let info = backup::backup_now(&o.store, dir.path()).await.unwrap();
+    let info = backup::backup_now(&o.store, &o.admin, dir.path()).await.unwrap();
     assert!(info.size_bytes > 0);
-    assert!(backup::daily(&o.store, dir.path()).await.unwrap().is_none(), "one backup per day");
+    assert!(backup::daily(&o.store, &o.admin, dir.path()).await.unwrap().is_none(), "one backup per day");
     units::save(
         &o.store,
         &o.admin,
@@ -219,9 +219,9 @@ async fn backup_and_restore_round_trip() {
 
     let not_a_db = dir.path().join("junk.db");
     std::fs::write(&not_a_db, b"not sqlite").unwrap();
-    assert!(backup::restore(&db, &not_a_db, 0).await.is_err(), "a file that is not a backup is refused");
+    assert!(backup::restore(&o.admin, &db, &not_a_db, 0).await.is_err(), "a file that is not a backup is refused");
 
-    let safety = backup::restore(&db, std::path::Path::new(&info.path), 1_700_000_000_000).await.unwrap();
+    let safety = backup::restore(&o.admin, &db, std::path::Path::new(&info.path), 1_700_000_000_000).await.unwrap();
     assert!(safety.exists(), "the replaced database is kept");
     let reopened = Store::open(&db, Arc::new(FixedClock::new(1_700_000_100_000))).await.unwrap();
     let names: Vec<String> = units::list(&reopened).await.unwrap().into_iter().map(|u| u.name).collect();
@@ -235,10 +235,10 @@ async fn backups_keep_the_last_fourteen() {
     let clock = Arc::new(FixedClock::new(1_700_000_000_000));
     let store = Store::open(&o.store.path().with_file_name("b.db"), clock.clone()).await.unwrap();
     for _ in 0..16 {
-        backup::backup_now(&store, dir.path()).await.unwrap();
+        backup::backup_now(&store, &o.admin, dir.path()).await.unwrap();
         clock.advance(24 * 3600 * 1000);
     }
-    let kept = backup::list(dir.path()).unwrap();
+    let kept = backup::list(&o.admin, dir.path()).unwrap();
     assert_eq!(kept.len(), backup::KEEP, "16 daily backups taken, the 14 newest kept");
     assert!(kept[0].file_name > kept[13].file_name, "newest first");
 }

@@ -359,10 +359,17 @@ async fn local_writes_obey_the_rule_table() {
     let dir = TempDir::new().unwrap();
     let store = open(&dir, "rules.db").await;
     let admin = Actor::local_admin();
-    let officer = |unit: &str| Actor { user_id: "off-1".into(), name: "赵专员".into(), role: zongwu_core::Role::Officer, unit_id: Some(unit.into()) };
+    let officer = |unit: &str| Actor {
+        user_id: "off-1".into(),
+        name: "赵专员".into(),
+        role: zongwu_core::Role::Officer,
+        unit_id: Some(unit.into()),
+    };
     let expert = Actor { user_id: "exp-1".into(), name: "陈教授".into(), role: zongwu_core::Role::Expert, unit_id: None };
     let mut tx = store.begin_write(&officer("unit-a")).await.unwrap();
-    tx.insert(Table::Needs, "n1", Some("unit-a"), json!({"title": "报修", "status": "submitted", "submitter_id": "off-1"})).await.unwrap();
+    tx.insert(Table::Needs, "n1", Some("unit-a"), json!({"title": "报修", "status": "submitted", "submitter_id": "off-1"}))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let logged = store.pending_changes().await.unwrap();
 

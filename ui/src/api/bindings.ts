@@ -479,6 +479,19 @@ export type OfficerInput = { id: string | null; unitId: string; staffNo: string;
 export type OfficerRow = { id: string; unitId: string; unitName: string; staffNo: string; name: string; title: string | null; phoneMasked: string | null; termStart: string | null; termEnd: string | null; status: OfficerStatus; trainingCount: number }
 export type OfficerStatus = "active" | "retired"
 export type Priority = "low" | "medium" | "high" | "urgent"
+/**
+ * A local change the server refused, as the sync panel lists it.
+ */
+export type RefusedChange = { changeId: string; tableName: string; rowId: string; 
+/**
+ * The stable code ([`RefusalCode`]), which the window's translations are keyed by.
+ */
+code: string; 
+/**
+ * Why, in Chinese: [`RefusalCode::message_zh`], or the server's own words for a code
+ * this version does not know.
+ */
+reason: string; atMs: number }
 export type Review = { id: string; expertName: string | null; scores: Partial<{ [key in string]: number }>; total: number; comment: string; atMs: number }
 export type ReviewInput = { needId: string; scores: Partial<{ [key in string]: number }>; comment: string }
 /**
@@ -573,7 +586,12 @@ clockOffsetMs: number | null;
 /**
  * Grows whenever a round merged changes from elsewhere: open views should reload.
  */
-dataRevision: number }
+dataRevision: number; 
+/**
+ * The latest local changes the server refused (newest first, at most
+ * [`REFUSALS_SHOWN`]), refreshed after each round.
+ */
+refused: RefusedChange[] }
 export type Training = { id: string; officerId: string; date: string; topic: string; attended: boolean; hours: number | null }
 export type TrainingInput = { officerId: string; date: string; topic: string; attended: boolean; hours: number | null }
 export type Transition = { id: string; fromStatus: NeedStatus; toStatus: NeedStatus; actorName: string | null; atMs: number; comment: string }

@@ -159,7 +159,7 @@ const exported = (name: string, rows: number) => ({ path: `/home/user/Documents/
 let account: ServerAccount | null = null
 let syncStatus: SyncStatus = {
   state: 'signed_out', pending: 120, lastSuccessMs: null, lastAttemptMs: null, lastError: null, nextRetryMs: null,
-  failures: 0, clockOffsetMs: null, dataRevision: 0,
+  failures: 0, clockOffsetMs: null, dataRevision: 0, refused: [],
 }
 async function emitStatus() {
   const { emit } = await import('@tauri-apps/api/event')

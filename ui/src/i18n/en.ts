@@ -106,6 +106,12 @@ const en: Shape<typeof zhCN> = {
     joined: 'Logged in as {name}; syncing', loggedOut: 'Logged out; this desktop keeps working on its own',
     logoutConfirm: 'Syncing stops; data stays on this desktop ({n} changes not uploaded yet). Log out?',
     clockOff: 'This computer\'s clock is about {n} min off the server\'s: set the system time, or changes may be refused or lose to older ones',
+    refused: 'Changes the server refused', refusedItem: 'Refused by the server: {reason}',
+    refusal: {
+      forbidden_table: 'your role may not change this kind of data', outside_unit: 'only your own unit\'s data may be changed',
+      forbidden_column: 'your role may not change this field', illegal_transition: 'the need cannot change status this way',
+      not_own_row: 'only your own records may be changed', invalid_value: 'a value the rules do not allow',
+    },
     badge: {
       local: 'Local', syncing: 'Syncing…', offline: 'Offline', offlinePending: 'Offline · {n} pending', error: 'Sync error · {n} pending',
       pending: '{n} pending', synced: 'Synced',

@@ -102,6 +102,12 @@ export default {
     joined: '已登录为 {name}，开始同步', loggedOut: '已退出登录，本机继续独立工作',
     logoutConfirm: '退出后本机停止同步，数据保留在本机（尚有 {n} 条修改未上传）。确定退出？',
     clockOff: '本机时钟与服务器相差约 {n} 分钟，请校准系统时间，否则修改可能被拒绝或被较早的修改覆盖',
+    refused: '被服务器拒绝的修改', refusedItem: '被服务器拒绝：{reason}',
+    // The reason of a refused change, by its stable code; Chinese takes the core's own words.
+    refusal: {
+      forbidden_table: '{reason}', outside_unit: '{reason}', forbidden_column: '{reason}',
+      illegal_transition: '{reason}', not_own_row: '{reason}', invalid_value: '{reason}',
+    },
     badge: {
       local: '本机', syncing: '同步中…', offline: '离线', offlinePending: '离线 · {n} 条待同步', error: '同步出错 · {n} 条待同步',
       pending: '{n} 条待同步', synced: '已同步',

@@ -230,7 +230,7 @@ pub fn check_choice(plan: &JoinPlan, choice: JoinChoice) -> Result<()> {
 /// the caller must drop every other handle to it.
 pub async fn start_empty(old: &Store, backup_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
     let saved_account = meta_get(old.pool(), ACCOUNT_KEY).await?.unwrap_or_default();
-    crate::backup::backup_now(old, backup_dir).await?;
+    crate::backup::take(old, backup_dir).await?;
     let device_id = old.device_id().to_string();
     let path = old.path().to_path_buf();
     old.close().await;

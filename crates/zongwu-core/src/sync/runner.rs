@@ -23,6 +23,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use zongwu_proto::api::ErrorCode;
+use zongwu_proto::rules::RefusalCode;
 
 enum_dto! {
     #[derive(Copy, Eq)]
@@ -59,6 +60,48 @@ dto! {
         pub clock_offset_ms: Option<i64>,
         /// Grows whenever a round merged changes from elsewhere: open views should reload.
         pub data_revision: u32,
+        /// The latest local changes the server refused (newest first, at most
+        /// [`REFUSALS_SHOWN`]), refreshed after each round.
+        pub refused: Vec<RefusedChange>,
+    }
+}
+
+dto! {
+    /// A local change the server refused, as the sync panel lists it.
+    pub struct RefusedChange {
+        pub change_id: String,
+        pub table_name: String,
+        pub row_id: String,
+        /// The stable code ([`RefusalCode`]), which the window's translations are keyed by.
+        pub code: String,
+        /// Why, in Chinese: [`RefusalCode::message_zh`], or the server's own words for a code
+        /// this version does not know.
+        pub reason: String,
+        pub at_ms: i64,
+    }
+}
+
+/// How many refusals the status carries.
+pub const REFUSALS_SHOWN: i64 = 20;
+
+/// The latest refused local changes, for the status (empty if the store cannot say).
+pub async fn refusals(store: &Store) -> Vec<RefusedChange> {
+    match store.refused_changes(REFUSALS_SHOWN).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|r| RefusedChange {
+                reason: RefusalCode::parse(&r.code).map_or_else(|| r.message.clone(), |c| c.message_zh().to_string()),
+                change_id: r.change_id,
+                table_name: r.table_name,
+                row_id: r.row_id,
+                code: r.code,
+                at_ms: r.at_ms,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading refused changes");
+            Vec::new()
+        }
     }
 }
 
@@ -74,6 +117,7 @@ impl SyncStatus {
             failures: 0,
             clock_offset_ms: None,
             data_revision: 0,
+            refused: Vec::new(),
         }
     }
 }
@@ -209,6 +253,7 @@ impl Drop for SyncRunner {
 async fn run(store: Arc<Store>, client: SyncClient, config: RunnerConfig, shared: Arc<Shared>, tx: watch::Sender<SyncStatus>) {
     let mut status = tx.borrow().clone();
     status.pending = store.pending_changes().await.unwrap_or(0);
+    status.refused = refusals(&store).await;
     let noise_seed = store.device_id().bytes().fold(store.now_ms() as u64, |h, b| mix(h ^ u64::from(b)));
     loop {
         status.state = SyncState::Syncing;
@@ -248,6 +293,7 @@ async fn run(store: Arc<Store>, client: SyncClient, config: RunnerConfig, shared
             }
         };
         status.pending = store.pending_changes().await.unwrap_or(status.pending);
+        status.refused = refusals(&store).await;
         status.next_retry_ms =
             wait.filter(|_| status.failures > 0).map(|w| now + i64::try_from(w.as_millis()).unwrap_or(i64::MAX / 2));
         tx.send_replace(status.clone());

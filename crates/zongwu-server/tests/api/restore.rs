@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use zongwu_core::store::Table;
 use zongwu_core::sync::SyncClient;
-use zongwu_core::{backup, Store, SystemClock};
+use zongwu_core::{backup, Actor, Store, SystemClock};
 
 async fn a_restored_desktop_syncs_on_as_a_new_device(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -21,7 +21,7 @@ async fn a_restored_desktop_syncs_on_as_a_new_device(backend: Backend) {
     let (ca, _) = SyncClient::login(&app.base_url, &a, "admin", ADMIN_PASSWORD).await.unwrap();
     insert_units(&a, 5).await;
     ca.sync_once(&a).await.unwrap();
-    let taken = backup::backup_now(&a, &backup::backup_dir(dir.path())).await.unwrap();
+    let taken = backup::backup_now(&a, &Actor::local_admin(), &backup::backup_dir(dir.path())).await.unwrap();
     // After the backup: three more edits reach the server, and one more stays unpushed.
     let after_backup = insert_units(&a, 3).await;
     ca.sync_once(&a).await.unwrap();
@@ -29,7 +29,9 @@ async fn a_restored_desktop_syncs_on_as_a_new_device(backend: Backend) {
     a.close().await;
     drop((a, ca));
 
-    backup::restore(&db_path, std::path::Path::new(&taken.path), chrono::Utc::now().timestamp_millis()).await.unwrap();
+    backup::restore(&Actor::local_admin(), &db_path, std::path::Path::new(&taken.path), chrono::Utc::now().timestamp_millis())
+        .await
+        .unwrap();
     let a = Store::open(&db_path, Arc::new(SystemClock)).await.unwrap();
     assert_ne!(a.device_id(), old_device, "a restored database is a new device");
     assert_eq!(a.pending_changes().await.unwrap(), 5, "its own log is offered again");

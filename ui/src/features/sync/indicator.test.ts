@@ -4,7 +4,7 @@ import { indicator, isSyncShortcut, relative, since } from './indicator'
 
 const base: SyncStatus = {
   state: 'idle', pending: 0, lastSuccessMs: null, lastAttemptMs: null, lastError: null, nextRetryMs: null,
-  failures: 0, clockOffsetMs: null, dataRevision: 0,
+  failures: 0, clockOffsetMs: null, dataRevision: 0, refused: [],
 }
 
 describe('sync indicator', () => {

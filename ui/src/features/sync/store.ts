@@ -11,7 +11,7 @@ const URL_KEY = 'zongwu.serverUrl'
 
 export const SIGNED_OUT: SyncStatus = {
   state: 'signed_out', pending: 0, lastSuccessMs: null, lastAttemptMs: null, lastError: null, nextRetryMs: null,
-  failures: 0, clockOffsetMs: null, dataRevision: 0,
+  failures: 0, clockOffsetMs: null, dataRevision: 0, refused: [],
 }
 
 export const useSyncStore = defineStore('sync', () => {
