@@ -187,6 +187,17 @@ pub const GRANTS: &[Grant] = &[
     },
 ];
 
+impl Grant {
+    /// Whether this grant allows the kind of write at all (rows and columns aside).
+    pub fn allows(&self, action: Action) -> bool {
+        match action {
+            Action::Create => self.create,
+            Action::Update => self.update.is_some(),
+            Action::Delete => self.delete,
+        }
+    }
+}
+
 /// The grant of `role` on `table`, if any.
 pub fn grant(role: Role, table: &str) -> Option<&'static Grant> {
     GRANTS.iter().find(|g| g.role == role && g.table == table)
@@ -194,11 +205,7 @@ pub fn grant(role: Role, table: &str) -> Option<&'static Grant> {
 
 /// Whether `role` may make `action` on some row of `table` at all (for the window's buttons).
 pub fn may(role: Role, table: &str, action: Action) -> bool {
-    grant(role, table).is_some_and(|g| match action {
-        Action::Create => g.create,
-        Action::Update => g.update.is_some(),
-        Action::Delete => g.delete,
-    })
+    grant(role, table).is_some_and(|g| g.allows(action))
 }
 
 /// Whether `role` may change `column` of `table` (for a form's read-only fields).
@@ -245,12 +252,7 @@ pub fn authorize(subject: &Subject<'_>, stored: Option<&RowState>, change: &Chan
         .filter(|(k, v)| action == Action::Create || stored.and_then(|r| r.get(k)) != Some(*v))
         .map(|(k, _)| k.as_str())
         .collect();
-    let allowed = match action {
-        Action::Create => g.create,
-        Action::Update => g.update.is_some(),
-        Action::Delete => g.delete,
-    };
-    if !allowed {
+    if !g.allows(action) {
         return refuse(RefusalCode::ForbiddenTable, format!("{table}: {action:?}"));
     }
     match g.reach {

@@ -502,6 +502,9 @@ export type Role = "admin" | "office" | "expert" | "officer"
  * A column of the roster workbook. The export writes the chosen ones in this order.
  */
 export type RosterColumn = "unit" | "staff_no" | "name" | "gender" | "title" | "phone" | "email" | "term_start" | "term_end" | "status" | "trainings" | "duties" | "note"
+/**
+ * A problem with one cell, one row or (row 0) the whole file, in the words of the sheet.
+ */
 export type RowError = { 
 /**
  * 1-based row number as the user sees it in the sheet; 0 for the file as a whole

@@ -128,6 +128,11 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
         now_ms: i64,
     ) -> Result<Pushed>;
 
+    /// Materialise the rows of a database from before the server kept them (issue #7): merge
+    /// its whole change log once into `sync_rows`. Runs at connect; a database that has rows (or
+    /// no changes) is left as it is. Returns how many changes were merged.
+    async fn materialise_backlog(&self, now_ms: i64) -> Result<u64>;
+
     /// Changes after `cursor`, at most `limit`; with `unit_id`, only those of rows that unit owns
     /// after the change or owned before it (a move out, which the caller turns into a scope exit).
     /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out.
@@ -136,11 +141,14 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
 
 /// Open the database named by `url` and bring its schema up to date.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Database>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgDatabase::connect(url, max_connections).await?))
+    let db: Arc<dyn Database> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PgDatabase::connect(url, max_connections).await?)
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteDatabase::connect(url, max_connections).await?))
+        Arc::new(SqliteDatabase::connect(url, max_connections).await?)
     } else {
-        Err(Error::BadRequest("database_url must start with sqlite: or postgres://".into()))
-    }
+        return Err(Error::BadRequest("database_url must start with sqlite: or postgres://".into()));
+    };
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    db.materialise_backlog(now_ms).await?;
+    Ok(db)
 }

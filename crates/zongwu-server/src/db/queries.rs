@@ -271,48 +271,21 @@ macro_rules! impl_database {
                 }
                 // A replay must be a change we hold or refused; a new change under an old number
                 // means the device's log was rolled back, and skipping it would lose it silently.
-                for chunk in replayed.chunks($crate::db::queries::INSERT_CHUNK) {
-                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let list = placeholders.join(", ");
-                    let sql = format!(
-                        "SELECT change_id FROM changes WHERE change_id IN ({list})
-                         UNION SELECT change_id FROM refused_changes WHERE change_id IN ({list})"
-                    );
-                    let mut q = sqlx::query_scalar::<_, String>(&sql);
-                    for c in chunk {
-                        q = q.bind(&c.change_id);
-                    }
-                    let known: std::collections::HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
-                    if let Some(c) = chunk.iter().find(|c| !known.contains(&c.change_id)) {
-                        return Err($crate::error::Error::SeqReused { device_seq: c.device_seq });
-                    }
-                }
                 // A resent change that was refused before is answered with its refusal again
                 // (the first answer may have been lost).
-                let mut refused_before = Vec::new();
-                for chunk in replayed.chunks($crate::db::queries::INSERT_CHUNK) {
-                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!("SELECT change_id, code FROM refused_changes WHERE change_id IN ({})", placeholders.join(", "));
-                    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-                    for c in chunk {
-                        q = q.bind(&c.change_id);
-                    }
-                    for (id, code) in q.fetch_all(&mut *tx).await? {
-                        let (Some(c), Some(code)) = (chunk.iter().find(|c| c.change_id == id), zongwu_proto::rules::RefusalCode::parse(&code)) else { continue };
-                        refused_before.push(((*c).clone(), zongwu_proto::rules::Refusal { code, detail: "refused before".into() }));
-                    }
+                let known = stored_ids(&mut tx, &replayed, true).await?;
+                if let Some(c) = replayed.iter().find(|c| !known.contains_key(&c.change_id)) {
+                    return Err($crate::error::Error::SeqReused { device_seq: c.device_seq });
                 }
+                let refused_before: Vec<(zongwu_proto::Change, zongwu_proto::rules::Refusal)> = replayed
+                    .iter()
+                    .filter_map(|c| {
+                        let code = known.get(&c.change_id)?.as_deref().and_then(zongwu_proto::rules::RefusalCode::parse)?;
+                        Some(((*c).clone(), zongwu_proto::rules::Refusal { code, detail: "refused before".into() }))
+                    })
+                    .collect();
                 // A change id seen before (sent under another sequence number) is a no-op.
-                let mut seen = std::collections::HashSet::new();
-                for chunk in fresh.chunks($crate::db::queries::INSERT_CHUNK) {
-                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!("SELECT change_id FROM changes WHERE change_id IN ({})", placeholders.join(", "));
-                    let mut q = sqlx::query_scalar::<_, String>(&sql);
-                    for c in chunk {
-                        q = q.bind(&c.change_id);
-                    }
-                    seen.extend(q.fetch_all(&mut *tx).await?);
-                }
+                let mut seen: std::collections::HashSet<String> = stored_ids(&mut tx, &fresh, false).await?.into_keys().collect();
                 let fresh: Vec<&zongwu_proto::Change> = fresh.into_iter().filter(|c| seen.insert(c.change_id.clone())).collect();
 
                 // The stored rows these changes touch, judged and merged in device order.
@@ -388,6 +361,48 @@ macro_rules! impl_database {
                 Ok($crate::db::Pushed { last_device_seq: last, refused })
             }
 
+            async fn materialise_backlog(&self, now_ms: i64) -> $crate::error::Result<u64> {
+                let _guard = self.write_guard().await;
+                let mut tx = self.pool.begin().await?;
+                Self::serialise_push(&mut tx).await?;
+                // COUNT is a 64-bit integer on both backends (a bare `SELECT 1` is INT4 on PostgreSQL).
+                let has_rows: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM sync_rows LIMIT 1) AS any_row").fetch_one(&mut *tx).await?;
+                if has_rows > 0 {
+                    return Ok(0);
+                }
+                let mut rows = $crate::db::rows::Rows::new();
+                let (mut after, mut merged) = (0i64, 0u64);
+                loop {
+                    let page = sqlx::query(
+                        "SELECT server_seq, change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns
+                         FROM changes WHERE server_seq > $1 ORDER BY server_seq LIMIT 1000",
+                    )
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    if page.is_empty() {
+                        break;
+                    }
+                    for r in &page {
+                        let (seq, c) = change_from_row(r)?;
+                        after = seq;
+                        let key = (c.table.clone(), c.row_id.clone());
+                        let mut row = rows.remove(&key);
+                        zongwu_proto::merge::merge(&mut row, &c, c.columns.clone().into_iter().collect());
+                        rows.insert(key, row.expect("a merge leaves a row"));
+                        merged += 1;
+                    }
+                }
+                let keys: Vec<(String, String)> = rows.keys().cloned().collect();
+                store_rows(&mut tx, &rows, &keys, now_ms).await?;
+                tx.commit().await?;
+                if merged > 0 {
+                    tracing::info!(changes = merged, rows = keys.len(), "materialised the rows of an older database");
+                }
+                Ok(merged)
+            }
+
             #[tracing::instrument(skip(self))]
             async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> $crate::error::Result<$crate::db::PullPage> {
                 // Every sequence number at or below the horizon is committed (pushes commit in
@@ -427,6 +442,29 @@ macro_rules! impl_database {
                 let changes = rows.iter().map(change_from_row).collect::<$crate::error::Result<Vec<_>>>()?;
                 Ok($crate::db::PullPage { changes, horizon })
             }
+        }
+
+        /// Which of `changes` this server already stored (code `None`) or, `with_refused`,
+        /// refused (their refusal code), a chunk at a time.
+        async fn stored_ids(
+            conn: &mut sqlx::Transaction<'_, $db>,
+            changes: &[&zongwu_proto::Change],
+            with_refused: bool,
+        ) -> $crate::error::Result<std::collections::HashMap<String, Option<String>>> {
+            let mut found = std::collections::HashMap::new();
+            for chunk in changes.chunks($crate::db::queries::INSERT_CHUNK) {
+                let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let mut sql = format!("SELECT change_id, CAST(NULL AS TEXT) AS code FROM changes WHERE change_id IN ({list})");
+                if with_refused {
+                    sql.push_str(&format!(" UNION ALL SELECT change_id, code FROM refused_changes WHERE change_id IN ({list})"));
+                }
+                let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql);
+                for c in chunk {
+                    q = q.bind(&c.change_id);
+                }
+                found.extend(q.fetch_all(&mut **conn).await?);
+            }
+            Ok(found)
         }
 
         /// The stored rows `changes` touch, by (table, row id).

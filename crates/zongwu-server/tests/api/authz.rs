@@ -425,3 +425,42 @@ async fn random_pushes_match_the_reference_model(backend: Backend) {
     assert!(model.len() > 5, "the run touched enough rows to mean something");
 }
 both_backends!(random_pushes_match_the_reference_model);
+
+/// A server database from before issue #7 has a change log but no materialised rows: the first
+/// start of the new server merges the log once, so an officer's draft edit of a need created
+/// back then is judged as the update it is (not refused as a creation).
+async fn a_database_from_before_the_rows_is_materialised_at_start(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (officer, officer_id) = user(&app, "off-old", "officer", Some("unit-a"), "dev-old").await;
+    let mut adm = Device::new("admin-device");
+    let mut off = Device::new("dev-old");
+    let created = off.change("needs", "need-old", "unit-a", 1, new_need(&officer_id));
+    assert!(push(&app, &officer, &off, &[created]).await.is_empty());
+    let review = adm.change("needs", "need-old", "unit-a", 1, json!({"priority": "high"}));
+    assert!(push(&app, &app.admin_token, &adm, &[review]).await.is_empty());
+    forget_rows(&app.database_url).await;
+
+    let again = crate::helpers::spawn_at(app.database_url.clone()).await;
+    let edit = off.change("needs", "need-old", "unit-a", 1, json!({"title": "旧需求（改）"}));
+    let answer = again.push_answer(&officer, &off.id, &[edit]).await.unwrap();
+    assert!(answer.refused.is_empty(), "the edit is judged against the materialised row: {:?}", answer.refused);
+    let status = off.change("needs", "need-old", "unit-a", 1, json!({"status": "approved"}));
+    let answer = again.push_answer(&officer, &off.id, &[status]).await.unwrap();
+    assert_eq!(answer.refused.len(), 1, "and the old row's rules hold");
+    let row = answer.refused[0].row.as_ref().expect("the officer's own row comes back");
+    assert_eq!(row.columns["priority"], "high", "the materialised row holds every change of the old log");
+}
+both_backends!(a_database_from_before_the_rows_is_materialised_at_start);
+
+/// Empty `sync_rows` as a database from before issue #7 would have it.
+async fn forget_rows(url: &str) {
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query("DELETE FROM sync_rows").execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query("DELETE FROM sync_rows").execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
