@@ -11,12 +11,12 @@ CREATE TABLE sync_rows (
     updated_at_ms BIGINT NOT NULL,
     PRIMARY KEY (tbl, row_id)
 );
-CREATE INDEX sync_rows_by_unit ON sync_rows (unit_id, tbl);
 
 -- A change that moved a row out of a unit names that unit, so its officers' desktops learn that
 -- the row left their scope.
 ALTER TABLE changes ADD COLUMN left_unit_id TEXT;
-CREATE INDEX changes_by_left_unit ON changes (left_unit_id, server_seq);
+-- Partial: almost no change moves a row, and `left_unit_id = $unit` implies NOT NULL.
+CREATE INDEX changes_by_left_unit ON changes (left_unit_id, server_seq) WHERE left_unit_id IS NOT NULL;
 
 -- Changes refused by the rule table: never stored as changes nor passed on, remembered so a
 -- resend (a lost answer) is recognised and answered again with the same refusal.
