@@ -25,6 +25,12 @@ dto! {
         pub own_unit_only: bool,
         /// Moving a need to one of these statuses needs a comment.
         pub comment_required: Vec<NeedStatus>,
+        /// Manages the server's accounts and devices (once joined to a server).
+        pub manage_accounts: bool,
+        /// Roles whose users act for exactly one unit (the account form asks for it).
+        pub unit_roles: Vec<Role>,
+        /// The fewest characters a server account's password may have.
+        pub min_password_chars: u32,
     }
 }
 
@@ -40,6 +46,9 @@ impl Capabilities {
             backup: role.is_staff(),
             own_unit_only: rules::grant(role, "needs").is_some_and(|g| g.reach == Reach::OwnUnit),
             comment_required: NeedStatus::ALL.into_iter().filter(|s| s.needs_comment()).collect(),
+            manage_accounts: role.manages_accounts(),
+            unit_roles: Role::ALL.into_iter().filter(|r| r.belongs_to_unit()).collect(),
+            min_password_chars: zongwu_proto::MIN_PASSWORD_CHARS as u32,
         }
     }
 

@@ -12,7 +12,7 @@ mod role;
 pub mod rules;
 
 pub use hlc::{Hlc, HlcClock, SkewWarning, MAX_FORWARD_SKEW_MS};
-pub use role::{NeedStatus, Role};
+pub use role::{NeedStatus, Role, MIN_PASSWORD_CHARS};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -36,7 +36,20 @@ impl Role {
     pub fn is_staff(self) -> bool {
         matches!(self, Role::Admin | Role::Office)
     }
+
+    /// Only admins manage the server's accounts, devices and platform keys.
+    pub fn manages_accounts(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// A user of this role acts for exactly one unit (liaison officers); nobody else has one.
+    pub fn belongs_to_unit(self) -> bool {
+        self == Role::Officer
+    }
 }
+
+/// The fewest characters a server account's password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// The needs workflow, one definition for the desktop core, the server's push check and the
 /// window's buttons.

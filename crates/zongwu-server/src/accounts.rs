@@ -22,18 +22,18 @@ pub(crate) fn validate_new_user(req: &CreateUser) -> Result<()> {
     if req.login.trim().is_empty() || req.login.len() > 64 {
         return Err(Error::BadRequest("login must be 1 to 64 characters".into()));
     }
-    if req.password.chars().count() < 8 {
-        return Err(Error::BadRequest("password must have at least 8 characters".into()));
+    if req.password.chars().count() < zongwu_proto::MIN_PASSWORD_CHARS {
+        return Err(Error::BadRequest(format!("password must have at least {} characters", zongwu_proto::MIN_PASSWORD_CHARS)));
     }
     check_role_unit(req.role, &req.unit_id)
 }
 
 /// Officers belong to exactly one unit; nobody else belongs to one.
 pub(crate) fn check_role_unit(role: Role, unit_id: &Option<String>) -> Result<()> {
-    match (role, unit_id) {
-        (Role::Officer, None) => Err(Error::BadRequest("an officer needs a unit_id".into())),
-        (Role::Officer, Some(_)) | (_, None) => Ok(()),
-        (_, Some(_)) => Err(Error::BadRequest("only officers belong to a unit".into())),
+    match (role.belongs_to_unit(), unit_id) {
+        (true, None) => Err(Error::BadRequest("an officer needs a unit_id".into())),
+        (true, Some(_)) | (false, None) => Ok(()),
+        (false, Some(_)) => Err(Error::BadRequest("only officers belong to a unit".into())),
     }
 }
 

@@ -86,8 +86,11 @@ impl AppState {
 
     /// Hash a password with the configured cost, off the async threads.
     pub async fn hash_password(&self, password: String) -> Result<String> {
-        if password.chars().count() < 8 {
-            return Err(Error::BadRequest("password must have at least 8 characters".into()));
+        if password.chars().count() < zongwu_proto::MIN_PASSWORD_CHARS {
+            return Err(Error::BadRequest(format!(
+                "password must have at least {} characters",
+                zongwu_proto::MIN_PASSWORD_CHARS
+            )));
         }
         let memory = self.settings.argon2_memory_kib;
         tokio::task::spawn_blocking(move || auth::hash_password(&password, memory))

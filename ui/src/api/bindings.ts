@@ -362,7 +362,19 @@ ownUnitOnly: boolean;
 /**
  * Moving a need to one of these statuses needs a comment.
  */
-commentRequired: NeedStatus[] }
+commentRequired: NeedStatus[]; 
+/**
+ * Manages the server's accounts and devices (once joined to a server).
+ */
+manageAccounts: boolean; 
+/**
+ * Roles whose users act for exactly one unit (the account form asks for it).
+ */
+unitRoles: Role[]; 
+/**
+ * The fewest characters a server account's password may have.
+ */
+minPasswordChars: number }
 export type ChangeKind = "created" | "updated" | "deleted" | "restored"
 export type ErrorCode = "validation" | "forbidden" | "not_found" | "conflict" | "import_rejected" | "io" | 
 /**

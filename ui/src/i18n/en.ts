@@ -139,7 +139,7 @@ const en: Shape<typeof zhCN> = {
     revokeSelfConfirm: 'This is this desktop ({login})! Its login stops at once and you must log in again. Revoke?',
     revoked: 'Device revoked',
     loginRequired: 'Enter a login', nameRequired: 'Enter a name', unitRequired: 'An officer needs a unit',
-    passwordShort: 'At least 8 characters',
+    passwordShort: 'At least {n} characters',
   },
   settings: {
     title: 'Settings', language: 'Language', dataDir: 'Data directory', deviceId: 'Device ID',

@@ -135,7 +135,7 @@ export default {
     revokeSelfConfirm: '这是本机（{login}）！撤销后本机的登录立即失效，需要重新登录。确定撤销？',
     revoked: '设备已撤销',
     loginRequired: '请输入登录名', nameRequired: '请输入姓名', unitRequired: '信息专员必须选择单位',
-    passwordShort: '密码至少 8 个字符',
+    passwordShort: '密码至少 {n} 个字符',
   },
   settings: {
     title: '设置', language: '界面语言', dataDir: '数据目录', deviceId: '设备编号',

@@ -157,8 +157,16 @@ mod tests {
     fn compact_clocks_round_trip() {
         let values = json!({"title": "a", "status": "s", "unit_id": "u1"}).as_object().unwrap().clone();
         let rows = [
-            RowState { cl: 1, values: values.clone(), clocks: [("title", "h2"), ("status", "h2")].map(|(k, v)| (k.into(), v.into())).into() },
-            RowState { cl: 1, values: values.clone(), clocks: [("title", "h1"), ("status", "h3"), ("unit_id", "h3")].map(|(k, v)| (k.into(), v.into())).into() },
+            RowState {
+                cl: 1,
+                values: values.clone(),
+                clocks: [("title", "h2"), ("status", "h2")].map(|(k, v)| (k.into(), v.into())).into(),
+            },
+            RowState {
+                cl: 1,
+                values: values.clone(),
+                clocks: [("title", "h1"), ("status", "h3"), ("unit_id", "h3")].map(|(k, v)| (k.into(), v.into())).into(),
+            },
             RowState { cl: 2, values, clocks: Default::default() },
         ];
         for row in rows {

@@ -59,7 +59,7 @@ async fn create_key(
 }
 
 fn require_admin(caller: &AuthUser) -> Result<()> {
-    if caller.user.role == Role::Admin {
+    if caller.user.role.manages_accounts() {
         Ok(())
     } else {
         Err(Error::Forbidden("only an admin manages platform keys".into()))

@@ -116,7 +116,7 @@ async fn remove_device(State(app): State<AppState>, caller: AuthUser, Path(devic
 }
 
 fn require_admin(caller: &AuthUser) -> Result<()> {
-    if caller.user.role == Role::Admin {
+    if caller.user.role.manages_accounts() {
         Ok(())
     } else {
         Err(Error::Forbidden("only an admin manages users and devices".into()))

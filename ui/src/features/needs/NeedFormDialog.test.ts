@@ -29,7 +29,7 @@ describe('NeedFormDialog', () => {
       // As the backend sends an officer's capabilities: they work for their own unit only.
       capabilities: {
         editRoster: false, editUnits: false, submitNeed: true, review: false, transition: false, backup: false,
-        ownUnitOnly: true, commentRequired: ['rejected', 'on_hold'],
+        ownUnitOnly: true, commentRequired: ['rejected', 'on_hold'], manageAccounts: false, unitRoles: ['officer'], minPasswordChars: 8,
       },
       users: [], dataDir: '', exportDir: '', deviceId: '',
     } as never)

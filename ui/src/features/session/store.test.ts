@@ -6,11 +6,11 @@ import type { Capabilities, Session } from '@/api'
 // any role gets from the rule table, so a rule restated in TypeScript would show.
 const odd: Capabilities = {
   editRoster: true, editUnits: false, submitNeed: false, review: true, transition: true, backup: false,
-  ownUnitOnly: true, commentRequired: ['approved'],
+  ownUnitOnly: true, commentRequired: ['approved'], manageAccounts: true, unitRoles: ['expert'], minPasswordChars: 3,
 }
 const none: Capabilities = {
   editRoster: false, editUnits: false, submitNeed: false, review: false, transition: false, backup: false,
-  ownUnitOnly: false, commentRequired: [],
+  ownUnitOnly: false, commentRequired: [], manageAccounts: false, unitRoles: [], minPasswordChars: 0,
 }
 const session = (over: Partial<Session>): Session => ({
   actor: { userId: 'u1', name: '赵专员', role: 'officer', unitId: 'unit-1' },

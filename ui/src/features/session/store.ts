@@ -19,13 +19,13 @@ export const useSessionStore = defineStore('session', () => {
   /** Before the session loads nothing is allowed. */
   const nothing: Capabilities = {
     editRoster: false, editUnits: false, submitNeed: false, review: false, transition: false, backup: false,
-    ownUnitOnly: false, commentRequired: [],
+    ownUnitOnly: false, commentRequired: [], manageAccounts: false, unitRoles: [], minPasswordChars: 0,
   }
   const capabilities = ref<Capabilities>(nothing)
   /** What the actor may do, exactly as the backend sent it; the backend still checks every write. */
   const can = computed(() => capabilities.value)
   /** The admin screen for server users and devices: an admin logged in to a server. */
-  const serverAdmin = computed(() => !!account.value?.joined && account.value.role === 'admin')
+  const serverAdmin = computed(() => !!account.value?.joined && capabilities.value.manageAccounts)
   /** An officer works for one unit only; staff may pick any. */
   const fixedUnitId = computed(() => (capabilities.value.ownUnitOnly ? actor.value?.unitId ?? null : null))
 
