@@ -11,16 +11,19 @@ fn bindings_are_fresh() {
     let generated = dir.path().join("bindings.ts");
     zongwu_desktop::export_bindings(&generated).unwrap();
     let fresh = std::fs::read_to_string(&generated).unwrap();
+    fresh_or_rewritten(&committed, &fresh, "the Rust commands or DTOs changed");
+}
+
+/// With ZONGWU_UPDATE_BINDINGS set, write `fresh` to `committed`; else require them equal.
+fn fresh_or_rewritten(committed: &std::path::Path, fresh: &str, why: &str) {
     if std::env::var_os("ZONGWU_UPDATE_BINDINGS").is_some() {
-        std::fs::write(&committed, &fresh).unwrap();
+        std::fs::create_dir_all(committed.parent().unwrap()).unwrap();
+        std::fs::write(committed, fresh).unwrap();
         println!("wrote {}", committed.display());
         return;
     }
-    let current = std::fs::read_to_string(&committed).unwrap_or_default();
-    assert!(
-        current == fresh,
-        "ui/src/api/bindings.ts is stale: the Rust commands or DTOs changed. Run `cargo xtask bindings` and commit the result."
-    );
+    let current = std::fs::read_to_string(committed).unwrap_or_default();
+    assert!(current == fresh, "{} is stale: {why}. Run `cargo xtask bindings` and commit the result.", committed.display());
 }
 
 /// The browser preview (ui/src/api/mock.ts) has no backend to ask what a role may do, so it
@@ -47,15 +50,5 @@ fn bindings_capability_fixture_is_fresh() {
     }
     let fresh = serde_json::to_string_pretty(&roles).unwrap() + "\n";
     let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/api/fixtures/capabilities.json");
-    if std::env::var_os("ZONGWU_UPDATE_BINDINGS").is_some() {
-        std::fs::create_dir_all(committed.parent().unwrap()).unwrap();
-        std::fs::write(&committed, &fresh).unwrap();
-        println!("wrote {}", committed.display());
-        return;
-    }
-    let current = std::fs::read_to_string(&committed).unwrap_or_default();
-    assert!(
-        current == fresh,
-        "ui/src/api/fixtures/capabilities.json is stale: the rule table changed. Run `cargo xtask bindings` and commit the result."
-    );
+    fresh_or_rewritten(&committed, &fresh, "the rule table changed");
 }
