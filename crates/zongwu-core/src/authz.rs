@@ -79,9 +79,6 @@ impl Actor {
 
     /// Whether this actor may see rows of `unit_id`.
     pub fn can_see_unit(&self, unit_id: Option<&str>) -> bool {
-        match self.role {
-            Role::Officer => unit_id.is_some() && self.unit_id.as_deref() == unit_id,
-            _ => true,
-        }
+        self.subject().sees_unit(unit_id)
     }
 }

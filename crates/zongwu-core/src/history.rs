@@ -107,18 +107,11 @@ pub async fn for_row(store: &Store, actor: &Actor, table: &str, row_id: &str) ->
         let mut fields = Vec::with_capacity(after.len());
         for (column, after) in after {
             // A refused value never took hold, so it is not the one a later change replaced.
-            if refused.is_some() {
-                fields.push(FieldChange {
-                    before: before.get(&column).cloned().unwrap_or(Value::Null),
-                    column,
-                    after,
-                    overwritten_by: None,
-                });
-                continue;
-            }
-            if let Some((e, f)) = latest.insert(column.clone(), (index, fields.len())) {
-                if entries[e].device_id != device_id {
-                    entries[e].fields[f].overwritten_by = Some(device_id.clone());
+            if refused.is_none() {
+                if let Some((e, f)) = latest.insert(column.clone(), (index, fields.len())) {
+                    if entries[e].device_id != device_id {
+                        entries[e].fields[f].overwritten_by = Some(device_id.clone());
+                    }
                 }
             }
             fields.push(FieldChange {

@@ -95,6 +95,17 @@ pub struct Subject<'a> {
     pub unit_id: Option<&'a str>,
 }
 
+impl Subject<'_> {
+    /// Whether rows owned by `unit_id` are in this user's reach: an officer sees their own
+    /// unit's rows only (never office-wide ones), everyone else every row.
+    pub fn sees_unit(&self, unit_id: Option<&str>) -> bool {
+        match self.role {
+            Role::Officer => unit_id.is_some() && self.unit_id == unit_id,
+            _ => true,
+        }
+    }
+}
+
 /// The kind of write a change makes to the stored row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

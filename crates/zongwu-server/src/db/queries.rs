@@ -393,10 +393,7 @@ macro_rules! impl_database {
                     for r in &page {
                         let (seq, c) = change_from_row(r)?;
                         after = seq;
-                        let key = (c.table.clone(), c.row_id.clone());
-                        let mut row = rows.remove(&key);
-                        zongwu_proto::merge::merge(&mut row, &c, c.columns.clone().into_iter().collect());
-                        rows.insert(key, row.expect("a merge leaves a row"));
+                        $crate::db::rows::merge_into(&mut rows, &c);
                         merged += 1;
                     }
                 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use zongwu_proto::api::RefusedChange;
 use zongwu_proto::merge::{self, RowState};
 use zongwu_proto::rules::{self, Refusal, Subject};
-use zongwu_proto::{Change, Role};
+use zongwu_proto::Change;
 
 /// Stored rows by (table, row id).
 pub type Rows = HashMap<(String, String), RowState>;
@@ -36,6 +36,8 @@ pub struct Judged {
 /// Judge `changes` (in device order) against `rows`, merging the accepted ones into `rows`.
 pub fn judge(subject: Subject<'_>, changes: &[&Change], rows: &mut Rows) -> Judged {
     let mut out = Judged::default();
+    // Membership of `out.dirty`, which keeps first-change order.
+    let mut dirty = std::collections::HashSet::new();
     for &change in changes {
         let key = (change.table.clone(), change.row_id.clone());
         let stored = rows.get(&key);
@@ -44,20 +46,27 @@ pub fn judge(subject: Subject<'_>, changes: &[&Change], rows: &mut Rows) -> Judg
             continue;
         }
         let before_owner = stored.and_then(RowState::unit_id).map(str::to_string);
-        let mut row = rows.remove(&key);
-        let merged = merge::merge(&mut row, change, change.columns.clone().into_iter().collect());
-        let row = row.expect("a merge leaves a row");
+        let merged = merge_into(rows, change);
+        let row = &rows[&key];
         let after_owner = row.unit_id().map(str::to_string);
         let moved = before_owner.is_some() && before_owner != after_owner;
         let mut logged = if moved && row.exists() { row.to_change(change) } else { change.clone() };
         logged.unit_id = after_owner;
-        if merged.outcome.applied() && !out.dirty.contains(&key) {
-            out.dirty.push(key.clone());
+        if merged.outcome.applied() && dirty.insert(key.clone()) {
+            out.dirty.push(key);
         }
-        rows.insert(key, row);
         out.accepted.push(Accepted { change: logged, left_unit_id: if moved { before_owner } else { None } });
     }
     out
+}
+
+/// Merge `change` into its row of `rows` (creating the row), as every replica would.
+pub fn merge_into(rows: &mut Rows, change: &Change) -> merge::Merged {
+    let key = (change.table.clone(), change.row_id.clone());
+    let mut row = rows.remove(&key);
+    let merged = merge::merge(&mut row, change, change.columns.clone().into_iter().collect());
+    rows.insert(key, row.expect("a merge leaves a row"));
+    merged
 }
 
 impl Judged {
@@ -72,16 +81,11 @@ impl Judged {
                 message: r.to_string(),
                 row: rows
                     .get(&(c.table.clone(), c.row_id.clone()))
-                    .filter(|row| visible(subject, row))
+                    .filter(|row| subject.sees_unit(row.unit_id()))
                     .map(|row| row.to_change(c)),
             })
             .collect()
     }
-}
-
-/// Whether `subject` may see `row` (officers: rows of their own unit).
-pub fn visible(subject: Subject<'_>, row: &RowState) -> bool {
-    subject.role != Role::Officer || subject.unit_id.is_some() && row.unit_id() == subject.unit_id
 }
 
 /// A stored row from its columns (clocks as [`encode_clocks`] wrote them).
