@@ -2,7 +2,7 @@
 //! and the officer-role user that lets them submit needs for their unit.
 
 use crate::fields::{optional, parse_date, Phone, StaffNo};
-use crate::store::{new_id, Table, WriteTx};
+use crate::store::{new_id, NewRow, Table, WriteTx};
 use crate::{dto, enum_dto, users, Actor, Error, Result, Store};
 use serde_json::json;
 
@@ -377,13 +377,21 @@ pub async fn save(store: &Store, actor: &Actor, input: OfficerInput) -> Result<O
 
 /// Insert one validated officer with their user; the caller checked uniqueness and the unit.
 pub(crate) async fn insert_valid(tx: &mut WriteTx<'_>, valid: &ValidOfficer) -> Result<String> {
-    let user_id = users::insert_officer_user(tx, &valid.name, &valid.unit_id, valid.phone.as_deref()).await?;
-    let id = new_id();
+    let (user, officer) = new_rows(valid);
+    let id = officer.id.clone();
+    tx.insert_many(Table::Users, vec![user]).await?;
+    tx.insert_many(Table::Officers, vec![officer]).await?;
+    Ok(id)
+}
+
+/// The rows a new officer is written as: the officer-role user that lets them act for their
+/// unit, and the officer. Imports insert many of them at once.
+pub(crate) fn new_rows(valid: &ValidOfficer) -> (NewRow, NewRow) {
+    let user = users::officer_user_row(&valid.name, &valid.unit_id, valid.phone.as_deref());
     let mut cols = valid.columns();
     cols["status"] = json!("active");
-    cols["user_id"] = json!(user_id);
-    tx.insert(Table::Officers, &id, Some(&valid.unit_id), cols).await?;
-    Ok(id)
+    cols["user_id"] = json!(user.id);
+    (user, NewRow { id: new_id(), unit_id: Some(valid.unit_id.clone()), columns: cols })
 }
 
 async fn require_unit_exists(tx: &mut WriteTx<'_>, unit_id: &str) -> Result<()> {

@@ -1,7 +1,7 @@
 //! People who act in the app. Until server login lands (#3) the desktop switches between local
 //! users; password hashes never live here.
 
-use crate::store::{new_id, Table, WriteTx};
+use crate::store::{new_id, NewRow, Table};
 use crate::{dto, Actor, Error, Result, Role, Store};
 use serde_json::json;
 
@@ -56,9 +56,11 @@ pub async fn ensure_builtin(store: &Store) -> Result<()> {
     tx.commit().await
 }
 
-/// Create the officer-role user that lets a liaison officer act for their unit.
-pub(crate) async fn insert_officer_user(tx: &mut WriteTx<'_>, name: &str, unit_id: &str, phone: Option<&str>) -> Result<String> {
-    let id = new_id();
-    tx.insert(Table::Users, &id, Some(unit_id), json!({"name": name, "role": "officer", "phone": phone, "active": true})).await?;
-    Ok(id)
+/// The row of a new officer-role user, who lets a liaison officer act for their unit.
+pub(crate) fn officer_user_row(name: &str, unit_id: &str, phone: Option<&str>) -> NewRow {
+    NewRow {
+        id: new_id(),
+        unit_id: Some(unit_id.to_string()),
+        columns: json!({"name": name, "role": "officer", "phone": phone, "active": true}),
+    }
 }

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 use std::sync::Arc;
 use tempfile::TempDir;
-use zongwu_core::store::{MergeOutcome, Table};
+use zongwu_core::store::{MergeOutcome, NewRow, Table};
 use zongwu_core::{Actor, FixedClock, Store};
 
 async fn open(dir: &TempDir, name: &str) -> Store {
@@ -167,6 +167,10 @@ enum Op {
     Insert(u8),
     Update(u8, u8, Option<i32>),
     Delete(u8),
+    /// Rows `start..start + n` in one `insert_many` (the bulk path of imports).
+    InsertMany(u8, u8),
+    /// Several updates in one `update_many`, the same row possibly more than once.
+    UpdateMany(Vec<(u8, u8, Option<i32>)>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -174,7 +178,18 @@ fn op() -> impl Strategy<Value = Op> {
         (0u8..6).prop_map(Op::Insert),
         (0u8..6, 0u8..4, proptest::option::of(-5i32..100)).prop_map(|(r, c, v)| Op::Update(r, c, v)),
         (0u8..6).prop_map(Op::Delete),
+        (0u8..6, 1u8..4).prop_map(|(s, n)| Op::InsertMany(s, n)),
+        proptest::collection::vec((0u8..6, 0u8..4, proptest::option::of(-5i32..100)), 1..5).prop_map(Op::UpdateMany),
     ]
+}
+
+fn officer_columns(r: u8) -> serde_json::Value {
+    json!({"staff_no": format!("S{r}"), "name": format!("名{r}"), "status": "active"})
+}
+
+fn update_columns(c: u8, v: Option<i32>) -> serde_json::Value {
+    let col = ["name", "phone", "title", "note"][c as usize];
+    json!({ col: v.map(|v| format!("v{v}")) })
 }
 
 async fn apply_ops(store: &Store, ops: &[Op]) {
@@ -186,20 +201,26 @@ async fn apply_ops(store: &Store, ops: &[Op]) {
             let _ = match op {
                 Op::Insert(r) => {
                     let id = format!("o{r}");
-                    tx.insert(
-                        Table::Officers,
-                        &id,
-                        Some(if r % 2 == 0 { "unit-a" } else { "unit-b" }),
-                        json!({"staff_no": format!("S{r}"), "name": format!("名{r}"), "status": "active"}),
-                    )
-                    .await
-                    .map(|_| ())
+                    tx.insert(Table::Officers, &id, Some(if r % 2 == 0 { "unit-a" } else { "unit-b" }), officer_columns(*r))
+                        .await
+                        .map(|_| ())
                 }
-                Op::Update(r, c, v) => {
-                    let col = ["name", "phone", "title", "note"][*c as usize];
-                    tx.update(Table::Officers, &format!("o{r}"), json!({ col: v.map(|v| format!("v{v}")) })).await.map(|_| ())
-                }
+                Op::Update(r, c, v) => tx.update(Table::Officers, &format!("o{r}"), update_columns(*c, *v)).await.map(|_| ()),
                 Op::Delete(r) => tx.delete(Table::Officers, &format!("o{r}")).await,
+                Op::InsertMany(start, n) => {
+                    let rows = (*start..start + n)
+                        .map(|r| NewRow {
+                            id: format!("o{r}"),
+                            unit_id: Some(if r % 2 == 0 { "unit-a" } else { "unit-b" }.into()),
+                            columns: officer_columns(r),
+                        })
+                        .collect();
+                    tx.insert_many(Table::Officers, rows).await
+                }
+                Op::UpdateMany(updates) => {
+                    let updates = updates.iter().map(|(r, c, v)| (format!("o{r}"), update_columns(*c, *v))).collect();
+                    tx.update_many(Table::Officers, updates).await.map(|_| ())
+                }
             };
         }
         if i % 5 == 4 {
@@ -340,9 +361,9 @@ async fn restamping_moves_future_outbox_stamps_to_the_corrected_time() {
     assert!(after[2].as_str() < format!("{:015}-", T + 1).as_str(), "and sit at the corrected time: {after:?}");
 
     let row = &store.dump_table(Table::Units).await.unwrap()[0];
-    let clocks: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row["updated_hlc"].as_str().unwrap()).unwrap();
-    assert_eq!(clocks["code"], json!(after[0]), "a column last set by the pushed change keeps its stamp");
-    assert_eq!((clocks["name"].clone(), clocks["kind"].clone()), (json!(after[2]), json!(after[2])), "the others follow");
+    let clocks = zongwu_proto::merge::RowState::decode_clocks(row, row["updated_hlc"].as_str().unwrap()).unwrap();
+    assert_eq!(clocks["code"], after[0], "a column last set by the pushed change keeps its stamp");
+    assert_eq!((clocks["name"].as_str(), clocks["kind"].as_str()), (after[2].as_str(), after[2].as_str()), "the others follow");
 
     let mut tx = store.begin_write(&actor).await.unwrap();
     tx.update(Table::Units, "u1", json!({"name": "D"})).await.unwrap();

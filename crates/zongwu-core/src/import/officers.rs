@@ -5,10 +5,14 @@
 use super::table::{self, CellKind, ColumnSpec, Table, TableSpec};
 use super::{ImportPhase, ImportProgress, ImportReport, ProgressFn, RowError};
 use crate::fields::normalise_text;
-use crate::officers::{insert_valid, OfficerInput, ValidOfficer};
+use crate::officers::{new_rows, OfficerInput, ValidOfficer};
+use crate::store::Table as StoreTable;
 use crate::{units, Actor, Result, Store};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Rows per bulk insert, so the window's progress moves during a long write.
+const WRITE_SLICE: usize = 5_000;
 
 const fn col(
     key: &'static str,
@@ -145,12 +149,15 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: 
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
     tx.set_reason(format!("导入 {file_name}"));
     let total = valid.len() as i64;
-    for (i, officer) in valid.iter().enumerate() {
-        if i % 2_000 == 0 {
-            progress(ImportProgress { phase: ImportPhase::Writing, done: i as i64, total });
-        }
-        insert_valid(&mut tx, officer).await?;
+    let mut done = 0;
+    for slice in valid.chunks(WRITE_SLICE) {
+        progress(ImportProgress { phase: ImportPhase::Writing, done, total });
+        let (users, officers): (Vec<_>, Vec<_>) = slice.iter().map(new_rows).unzip();
+        tx.insert_many(StoreTable::Users, users).await?;
+        tx.insert_many(StoreTable::Officers, officers).await?;
+        done += slice.len() as i64;
     }
+    progress(ImportProgress { phase: ImportPhase::Writing, done: total, total });
     tx.commit().await?;
     progress(ImportProgress { phase: ImportPhase::Done, done: total, total });
     tracing::info!(rows = valid.len(), read = ?t_read, validated = ?t_valid, total = ?t0.elapsed(), "officer import written");

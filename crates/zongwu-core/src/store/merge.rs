@@ -8,13 +8,13 @@
 //! columns this version does not know (from a newer version) is not an error: the known part is
 //! merged and the whole change is kept in `parked_changes`, so old clients survive new schemas.
 
-use super::values::{bind_value, column_value, normalise, row_to_map};
+use super::rows::{forget_rows, load_rows, write_log, write_rows, LogAuthor, LogRow};
+use super::values::normalise;
 use super::{Store, Table};
 use crate::Result;
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use zongwu_proto::{merge, Change, ChangeKind, Hlc, HlcClock, SkewWarning};
 
 crate::dto! {
@@ -285,38 +285,7 @@ impl Store {
     }
 }
 
-/// SQLite's limit on bound parameters per statement (the bundled SQLite's default since 3.32).
-const MAX_VARS: usize = 32_766;
-
-/// Every column of a table in schema order and the value each takes when an insert omits it, read
-/// once from the schema. The merge writes whole rows, so a row that starts fresh must get exactly
-/// the defaults an `INSERT` naming only some columns would give it.
-#[derive(Debug)]
-pub(crate) struct TableShape {
-    columns: Vec<String>,
-    defaults: Map<String, Value>,
-}
-
 impl Store {
-    async fn shape(&self, conn: &mut SqliteConnection, table: Table) -> Result<Arc<TableShape>> {
-        if let Some(shape) = self.shapes.lock().expect("shape cache").get(&table) {
-            return Ok(shape.clone());
-        }
-        let info: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT name, dflt_value FROM pragma_table_info(?) ORDER BY cid")
-                .bind(table.name())
-                .fetch_all(&mut *conn)
-                .await?;
-        // The default expressions are the schema's own text (literals in our migrations); SQLite
-        // evaluates them exactly as it would for an insert.
-        let select = info.iter().map(|(_, d)| d.as_deref().unwrap_or("NULL")).collect::<Vec<_>>().join(", ");
-        let row = sqlx::query(&format!("SELECT {select}")).fetch_one(&mut *conn).await?;
-        let defaults = info.iter().enumerate().map(|(i, (name, _))| (name.clone(), column_value(&row, i))).collect();
-        let shape = Arc::new(TableShape { columns: info.into_iter().map(|(n, _)| n).collect(), defaults });
-        self.shapes.lock().expect("shape cache").insert(table, shape.clone());
-        Ok(shape)
-    }
-
     /// Merge one page in a handful of statements: the page's seen ids in one query, its rows in
     /// one query per table, the per-column last-writer-wins and causal-length decisions in
     /// memory (change by change, in page order, exactly as if each were applied on its own),
@@ -342,13 +311,7 @@ impl Store {
         let mut rows: HashMap<(Table, String), RowEntry> = HashMap::new();
         for (table, row_ids) in &wanted {
             shapes.insert(*table, self.shape(conn, *table).await?);
-            let ids = Value::Array(row_ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string();
-            let found = sqlx::query(&format!("SELECT * FROM {} WHERE id IN (SELECT value FROM json_each(?))", table.name()))
-                .bind(ids)
-                .fetch_all(&mut *conn)
-                .await?;
-            for r in &found {
-                let (id, state) = row_state(row_to_map(r));
+            for (id, state) in load_rows(conn, *table, row_ids).await? {
                 rows.insert((*table, id), RowEntry { state: Some(state), dirty: None });
             }
         }
@@ -405,7 +368,25 @@ impl Store {
             let kept = dirty.iter().filter_map(|(_, id, r)| r.state.as_ref().map(|s| (*id, s)));
             write_rows(conn, *table, shape, kept).await?;
         }
-        write_log(conn, &log, now_ms).await?;
+        let log = log
+            .iter()
+            .map(|e| {
+                Ok(LogRow {
+                    change_id: &e.change.change_id,
+                    device_id: &e.change.device_id,
+                    device_seq: e.change.device_seq,
+                    table: &e.change.table,
+                    row_id: &e.change.row_id,
+                    unit_id: e.change.unit_id.as_deref(),
+                    hlc: &e.change.hlc,
+                    cl: e.change.cl,
+                    columns: serde_json::to_string(&e.columns)?,
+                    previous: serde_json::to_string(&e.previous)?,
+                })
+            })
+            .collect::<Result<Vec<LogRow>>>()?;
+        let author = LogAuthor { actor_id: None, actor_name: None, reason: None, at_ms: now_ms, local: false };
+        write_log(conn, &log, &author).await?;
         for p in &parked {
             sqlx::query(
                 "INSERT INTO parked_changes (change_id, tbl, row_id, unknown, change, parked_ms) VALUES (?, ?, ?, ?, ?, ?)
@@ -444,20 +425,6 @@ impl RowEntry {
     }
 }
 
-/// The bookkeeping columns of a stored row that the merge state keeps elsewhere.
-const BOOKKEEPING: [&str; 4] = ["id", "cl", "deleted", "updated_hlc"];
-
-/// A stored row (every SQL column) as the pure merge's state, and its id.
-pub(crate) fn row_state(mut values: Map<String, Value>) -> (String, merge::RowState) {
-    let id = values.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let cl = values.get("cl").and_then(Value::as_i64).unwrap_or(1);
-    let clocks = values.get("updated_hlc").and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-    for k in BOOKKEEPING {
-        values.remove(k);
-    }
-    (id, merge::RowState { cl, values, clocks })
-}
-
 struct LogEntry<'a> {
     change: &'a Change,
     columns: Map<String, Value>,
@@ -483,84 +450,4 @@ impl Parked {
             change: serde_json::to_string(change)?,
         })
     }
-}
-
-/// Write whole rows, many per statement. An upsert rather than delete + insert, so a row keeps its
-/// place; every column is written, so a fresh start keeps nothing of the old life.
-pub(crate) async fn write_rows<'r>(
-    conn: &mut SqliteConnection,
-    table: Table,
-    shape: &TableShape,
-    rows: impl Iterator<Item = (&'r str, &'r merge::RowState)>,
-) -> Result<()> {
-    let rows: Vec<(&str, &merge::RowState)> = rows.collect();
-    let cols = &shape.columns;
-    let tuple = format!("({})", vec!["?"; cols.len()].join(", "));
-    let update = cols.iter().filter(|c| *c != "id").map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
-    for chunk in rows.chunks((MAX_VARS / cols.len()).max(1)) {
-        let sql = format!(
-            "INSERT INTO {t} ({c}) VALUES {v} ON CONFLICT(id) DO UPDATE SET {update}",
-            t = table.name(),
-            c = cols.join(", "),
-            v = vec![tuple.as_str(); chunk.len()].join(", "),
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, row) in chunk {
-            for c in cols {
-                q = match c.as_str() {
-                    "id" => q.bind(id.to_string()),
-                    "cl" => q.bind(row.cl),
-                    "deleted" => q.bind(!row.exists() as i64),
-                    "updated_hlc" => q.bind(serde_json::to_string(&row.clocks)?),
-                    // A column no change of this life set takes its schema default.
-                    c => bind_value(q, row.values.get(c).or_else(|| shape.defaults.get(c)).unwrap_or(&Value::Null)),
-                };
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Remove rows that left this desktop's scope.
-async fn forget_rows(conn: &mut SqliteConnection, table: Table, ids: &[&str]) -> Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let ids = Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string();
-    sqlx::query(&format!("DELETE FROM {} WHERE id IN (SELECT value FROM json_each(?))", table.name()))
-        .bind(ids)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Record merged changes in `change_log`, many per statement, in page order.
-async fn write_log(conn: &mut SqliteConnection, log: &[LogEntry<'_>], now_ms: i64) -> Result<()> {
-    const PER_ROW: usize = 11;
-    for chunk in log.chunks(MAX_VARS / PER_ROW) {
-        let sql = format!(
-            "INSERT INTO change_log (change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns, previous,
-                                     at_ms, origin, pushed) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', 1)"; chunk.len()].join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            let c = e.change;
-            q = q
-                .bind(&c.change_id)
-                .bind(&c.device_id)
-                .bind(c.device_seq)
-                .bind(&c.table)
-                .bind(&c.row_id)
-                .bind(&c.unit_id)
-                .bind(&c.hlc)
-                .bind(c.cl)
-                .bind(serde_json::to_string(&e.columns)?)
-                .bind(serde_json::to_string(&e.previous)?)
-                .bind(now_ms);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }

@@ -6,16 +6,17 @@ use sqlx::{query::Query, Column, Row, Sqlite, TypeInfo, ValueRef};
 
 pub(crate) type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
-/// Bind a JSON value as the SQLite value it stands for. Arrays and objects are stored as JSON text.
-pub(crate) fn bind_value<'q>(q: SqliteQuery<'q>, v: &Value) -> SqliteQuery<'q> {
+/// Bind a JSON value as the SQLite value it stands for, borrowing text rather than copying it.
+/// Arrays and objects are stored as JSON text.
+pub(crate) fn bind_value<'q>(q: SqliteQuery<'q>, v: &'q Value) -> SqliteQuery<'q> {
     match v {
-        Value::Null => q.bind(Option::<String>::None),
+        Value::Null => q.bind(Option::<&str>::None),
         Value::Bool(b) => q.bind(*b as i64),
         Value::Number(n) => match n.as_i64() {
             Some(i) => q.bind(i),
             None => q.bind(n.as_f64().unwrap_or(0.0)),
         },
-        Value::String(s) => q.bind(s.clone()),
+        Value::String(s) => q.bind(s.as_str()),
         other => q.bind(other.to_string()),
     }
 }
@@ -44,6 +45,13 @@ pub(crate) fn column_value(row: &SqliteRow, idx: usize) -> Value {
 
 pub(crate) fn row_to_map(row: &SqliteRow) -> Map<String, Value> {
     row.columns().iter().enumerate().map(|(i, c)| (c.name().to_string(), column_value(row, i))).collect()
+}
+
+/// [`normalise`] in place: only values SQLite would store differently are replaced.
+pub(crate) fn normalise_in_place(v: &mut Value) {
+    if matches!(v, Value::Bool(_) | Value::Array(_) | Value::Object(_)) || matches!(v, Value::Number(n) if n.as_i64().is_none()) {
+        *v = normalise(v);
+    }
 }
 
 /// Normalise a value the way SQLite would store it, so "before" and "after" compare equal when

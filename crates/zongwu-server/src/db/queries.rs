@@ -531,7 +531,7 @@ macro_rules! impl_database {
                 for key in chunk {
                     let row = &rows[key];
                     let columns = serde_json::to_string(&row.values).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
-                    let clocks = $crate::db::rows::encode_clocks(row);
+                    let clocks = row.encode_clocks();
                     q = q
                         .bind(key.0.clone())
                         .bind(key.1.clone())

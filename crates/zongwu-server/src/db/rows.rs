@@ -88,53 +88,12 @@ impl Judged {
     }
 }
 
-/// A stored row from its columns (clocks as [`encode_clocks`] wrote them).
+/// A stored row from its columns (clocks as [`RowState::encode_clocks`] wrote them).
 pub fn decode_row(cl: i64, columns: &str, clocks: &str) -> Result<RowState> {
     let values: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(columns).map_err(|e| Error::Internal(format!("stored row: {e}")))?;
-    let stored: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(clocks).map_err(|e| Error::Internal(format!("stored row clocks: {e}")))?;
-    let clocks = match stored.get("") {
-        None => stored,
-        Some(base) => values
-            .keys()
-            .filter_map(|k| match stored.get(k).map(String::as_str) {
-                Some("") => None,
-                Some(own) => Some((k.clone(), own.to_string())),
-                None => Some((k.clone(), base.clone())),
-            })
-            .collect(),
-    };
+    let clocks = RowState::decode_clocks(&values, clocks).map_err(|e| Error::Internal(format!("stored row clocks: {e}")))?;
     Ok(RowState { cl, values, clocks })
-}
-
-/// A row's clocks in the compact form `sync_rows` keeps: under `""` the clock most columns share
-/// (a row written by one change has one), then only the columns whose clock differs, `""` for a
-/// column without one (a new row's owner). A 60-character stamp per column made the clocks the
-/// larger half of every stored row, and writing them the larger half of a push's cost.
-pub fn encode_clocks(row: &RowState) -> String {
-    if row.clocks.is_empty() {
-        return "{}".into();
-    }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in row.clocks.values() {
-        *counts.entry(c.as_str()).or_default() += 1;
-    }
-    let base = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0))).map(|(c, _)| c).unwrap_or_default();
-    let mut out = serde_json::Map::new();
-    out.insert(String::new(), base.into());
-    for k in row.values.keys() {
-        match row.clocks.get(k) {
-            Some(c) if c == base => {}
-            Some(c) => {
-                out.insert(k.clone(), c.clone().into());
-            }
-            None => {
-                out.insert(k.clone(), "".into());
-            }
-        }
-    }
-    serde_json::Value::Object(out).to_string()
 }
 
 /// A logged change's columns; a whole row is stored as `{"$columns": …, "$clocks": …}`.
@@ -150,33 +109,4 @@ pub fn decode_columns(
         return Ok((columns, clocks));
     }
     Ok((map.into_iter().collect(), Default::default()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn compact_clocks_round_trip() {
-        let values = json!({"title": "a", "status": "s", "unit_id": "u1"}).as_object().unwrap().clone();
-        let rows = [
-            RowState {
-                cl: 1,
-                values: values.clone(),
-                clocks: [("title", "h2"), ("status", "h2")].map(|(k, v)| (k.into(), v.into())).into(),
-            },
-            RowState {
-                cl: 1,
-                values: values.clone(),
-                clocks: [("title", "h1"), ("status", "h3"), ("unit_id", "h3")].map(|(k, v)| (k.into(), v.into())).into(),
-            },
-            RowState { cl: 2, values, clocks: Default::default() },
-        ];
-        for row in rows {
-            let text = encode_clocks(&row);
-            let back = decode_row(row.cl, &serde_json::to_string(&row.values).unwrap(), &text).unwrap();
-            assert_eq!(back, row, "{text}");
-        }
-    }
 }
