@@ -33,7 +33,8 @@ trap cleanup EXIT
 case "$BACKEND" in
   sqlite) DB="sqlite://$WORK/bench.db" ;;
   postgres)
-    # Default durability settings; the lookup only reads.
+    # Default durability settings; the lookup reads, and counts itself in the UNLOGGED
+    # rate_counts table with an asynchronous commit (no disk flush per request).
     start_pg
     DB="postgres://postgres@127.0.0.1:$PGPORT/postgres"
     ;;

@@ -5,6 +5,7 @@
 //! other; this module imports no route module.
 
 use crate::error::{Error, Result};
+use crate::limits::{LoginLimiter, RateLimiter};
 use crate::{accounts, auth, db, Settings};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
@@ -16,19 +17,22 @@ use zongwu_proto::public::PlatformKey;
 /// The header a platform sends its key in.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// What every handler gets: settings, storage, the login limiter.
+/// What every handler gets: settings, storage, the rate limits.
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Arc<dyn db::Database>,
-    pub limiter: Arc<auth::LoginLimiter>,
+    /// Failed logins per account and per address, counted where the database says
+    /// ([`RateLimiter::on`]: shared by every instance on PostgreSQL).
+    pub limiter: Arc<LoginLimiter>,
     /// The database's epoch (see `migrations/server/*/…_create_server_meta.sql`).
     pub epoch: Arc<str>,
     /// Verified against when a login does not exist, at the configured cost, so response times
     /// do not reveal which logins exist.
     pub dummy_hash: Arc<str>,
-    /// Requests of the public freshman API per student number and per address.
-    pub public_limiter: Arc<auth::RateLimiter>,
+    /// Requests of the public freshman API per student number and per address, counted like
+    /// `limiter`.
+    pub public_limiter: Arc<RateLimiter>,
     /// The key of second-factor hashes (see [`crate::housing`]).
     pub pepper: Arc<str>,
 }
@@ -38,10 +42,10 @@ impl AppState {
     /// server has no users yet.
     pub async fn new(settings: Settings) -> Result<AppState> {
         let db = db::connect(settings.database_url.expose(), settings.max_db_connections).await?;
-        let limiter = Arc::new(auth::LoginLimiter::new(
+        let limiter = Arc::new(LoginLimiter::new(
+            RateLimiter::on(db.as_ref(), "login", settings.login_window_secs),
             settings.login_failures_per_account,
             settings.login_failures_per_address,
-            settings.login_window_secs,
         ));
         let epoch = db.epoch().await?.into();
         let memory = settings.argon2_memory_kib;
@@ -49,7 +53,7 @@ impl AppState {
             .await
             .map_err(|e| Error::Internal(e.to_string()))??
             .into();
-        let public_limiter = Arc::new(auth::RateLimiter::new(settings.public_window_secs));
+        let public_limiter = Arc::new(RateLimiter::on(db.as_ref(), "public", settings.public_window_secs));
         let pepper = match settings.second_factor_pepper.expose().as_str() {
             "" => db.meta_or_init("second_factor_pepper", &auth::new_token()).await?,
             set => set.to_string(),

@@ -21,11 +21,12 @@
 //! number and per address (every request counts, not only failures). So the hash is one SHA-256
 //! over pepper, student number and factor: about a microsecond.
 //!
-//! Rate limits are in memory per instance ([`RateLimiter`]); behind a load balancer each instance
-//! counts its own, so the effective limit is the sum.
+//! The rate limits ([`RateLimiter`]) count where the database says: on PostgreSQL in a table
+//! every instance sees, so instances behind a load balancer limit as one; on SQLite (one
+//! instance) in memory.
 //!
 //! [`Settings::second_factor_pepper`]: crate::Settings::second_factor_pepper
-//! [`RateLimiter`]: crate::auth::RateLimiter
+//! [`RateLimiter`]: crate::limits::RateLimiter
 
 use crate::db::housing::NewAssignment;
 use crate::error::{Error, Result};

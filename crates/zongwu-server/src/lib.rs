@@ -7,10 +7,11 @@
 //! The same server answers the public freshman API ([`routes::public`]) and takes in the service
 //! platforms' records ([`routes::intake`]).
 //!
-//! Layout, bottom up: [`error`], [`settings`], [`auth`] (passwords, tokens, rate limits) and
-//! [`db`] (storage behind one trait); the rule modules [`accounts`] and [`housing`] (platform
-//! records' rules are the `zongwu-platform` crate's); [`app`], the state and extractors every
-//! handler shares; [`routes`], one module per area, each importing only from below.
+//! Layout, bottom up: [`error`], [`settings`], [`auth`] (passwords, tokens) and [`db`] (storage
+//! behind one trait); [`limits`] (rate limits, counted where the database says); the rule
+//! modules [`accounts`] and [`housing`] (platform records' rules are the `zongwu-platform`
+//! crate's); [`app`], the state and extractors every handler shares; [`routes`], one module per
+//! area, each importing only from below.
 //!
 //! [`launch`] is the seam tests use: settings, a bound listener and a shutdown future in, a
 //! running server out, so a test binds port 0 and never races for a port.
@@ -22,6 +23,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod housing;
+pub mod limits;
 pub mod routes;
 pub mod settings;
 

@@ -6,13 +6,16 @@
 //! itself is shared: both backends keep the same logical tables with the same column types
 //! (TEXT and 64-bit integers only), and `queries.rs` generates both implementations from it.
 //!
-//! The one real difference is how a push serialises the assignment of server sequence numbers so
-//! that they become visible to pullers in order (see [`Database::push`]).
+//! The real differences: how a push serialises the assignment of server sequence numbers so
+//! that they become visible to pullers in order (see [`Database::push`]), and where rate limits
+//! count ([`Database::rate_counts`]: a table every PostgreSQL instance sees, or SQLite's one
+//! instance's memory).
 
 pub mod housing;
 pub mod platform;
 mod postgres;
 mod queries;
+pub mod rate_counts;
 pub mod rows;
 mod sqlite;
 
@@ -137,6 +140,11 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
     /// after the change or owned before it (a move out, which the caller turns into a scope exit).
     /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out.
     async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> Result<PullPage>;
+
+    /// The `bucket` of rate-limited events that every instance on this database counts in, with
+    /// a window of `window_secs`: `Some` on PostgreSQL, which several instances may share;
+    /// `None` on SQLite, whose one instance counts in memory ([`crate::limits`]).
+    fn rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<rate_counts::RateCounts>;
 }
 
 /// Open the database named by `url` and bring its schema up to date.

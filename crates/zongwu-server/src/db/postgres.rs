@@ -2,7 +2,9 @@
 //! lock is not enough: every push transaction takes a transaction-level advisory lock before it
 //! assigns sequence numbers and holds it until commit. PostgreSQL releases the lock only after
 //! the commit is visible, so sequence numbers become visible in the order they were assigned.
+//! For the same reason rate limits count in a table every instance sees ([`RateCounts`]).
 
+use super::rate_counts::RateCounts;
 use crate::error::Result;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
@@ -32,6 +34,11 @@ impl PgDatabase {
     async fn serialise_push(tx: &mut Transaction<'_, Postgres>) -> Result<()> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK_KEY).execute(&mut **tx).await?;
         Ok(())
+    }
+
+    /// Several instances may share this database, so rate limits count in it.
+    fn shared_rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<RateCounts> {
+        Some(RateCounts::new(self.pool.clone(), bucket, window_secs))
     }
 }
 

@@ -1,9 +1,10 @@
 //! The SQL both backends share, written once. `$n` placeholders work in SQLite and PostgreSQL;
 //! every column is TEXT or a 64-bit integer on both sides, so the same Rust types decode.
 //!
-//! Each backend type provides two inherent methods the generated code calls:
-//! `write_guard()` (an in-process writer lock, or none) and `serialise_push(tx)` (the lock that
-//! orders sequence-number assignment, or nothing when the writer lock already does).
+//! Each backend type provides three inherent methods the generated code calls:
+//! `write_guard()` (an in-process writer lock, or none), `serialise_push(tx)` (the lock that
+//! orders sequence-number assignment, or nothing when the writer lock already does) and
+//! `shared_rate_counts(bucket, window_secs)` (the table rate limits count in, or none).
 
 /// Ids per lookup (`IN (…)` or a join on the ids), far below both backends' parameter limits.
 pub(crate) const INSERT_CHUNK: usize = 200;
@@ -444,6 +445,10 @@ macro_rules! impl_database {
                 };
                 let changes = rows.iter().map(change_from_row).collect::<$crate::error::Result<Vec<_>>>()?;
                 Ok($crate::db::PullPage { changes, horizon })
+            }
+
+            fn rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<$crate::db::rate_counts::RateCounts> {
+                self.shared_rate_counts(bucket, window_secs)
             }
         }
 

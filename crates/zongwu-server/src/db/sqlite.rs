@@ -2,6 +2,7 @@
 //! sees two writers (no `SQLITE_BUSY` on a read-then-write transaction) and push transactions,
 //! which assign sequence numbers, commit in the order they were assigned.
 
+use super::rate_counts::RateCounts;
 use crate::error::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
@@ -36,6 +37,11 @@ impl SqliteDatabase {
     /// The writer lock already serialises pushes.
     async fn serialise_push(_tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
         Ok(())
+    }
+
+    /// One instance serves a SQLite file, so rate limits count in its memory.
+    fn shared_rate_counts(&self, _bucket: &'static str, _window_secs: i64) -> Option<RateCounts> {
+        None
     }
 }
 

@@ -28,7 +28,7 @@ async fn login(
         return Err(Error::BadRequest("device_id must be 1 to 128 letters, digits, '-' or '_'".into()));
     }
     let now = app.now_ms();
-    if !app.limiter.allowed(&req.login, addr, now) {
+    if !app.limiter.allowed(&req.login, addr, now).await? {
         return Err(Error::TooManyRequests);
     }
     let found = app.db.user_by_login(&req.login).await?;
@@ -51,10 +51,10 @@ async fn login(
         }
     };
     let Some(user) = user else {
-        app.limiter.record_failure(&req.login, addr, now);
+        app.limiter.record_failure(&req.login, addr, now).await?;
         return Err(Error::Unauthorized);
     };
-    app.limiter.record_success(&req.login);
+    app.limiter.record_success(&req.login).await?;
     let owner = app.db.claim_device(&req.device_id, &user.id, now).await?;
     if owner != user.id {
         return Err(Error::Forbidden("this device is registered to another user".into()));

@@ -39,7 +39,7 @@ async fn authenticate(
     if let Some(a) = &addr_key {
         limits.push((a.as_str(), app.settings.public_requests_per_address));
     }
-    if !app.public_limiter.admit(&limits, app.now_ms()) {
+    if !app.public_limiter.admit(&limits, app.now_ms()).await? {
         return Err(Error::TooManyRequests);
     }
     let hash = factor_hash(&app.pepper, &student_no, &factor);

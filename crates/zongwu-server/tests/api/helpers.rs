@@ -1,10 +1,13 @@
 //! `spawn_app(backend)`: a real server on port 0 over a fresh database (a temp SQLite file, or a
 //! new database in the shared throwaway PostgreSQL cluster), with an admin already logged in.
+//! [`ServerProcess`]: the real `zongwu-server` binary in a process of its own, configured by
+//! environment like a deployment (for kills, and for several processes on one database).
 
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use zongwu_proto::api::{ErrorBody, ErrorCode, LoginResponse, PullResponse, PushResponse};
 use zongwu_proto::{Change, ChangeKind};
@@ -228,4 +231,80 @@ pub fn change(device: &str, seq: i64, table: &str, unit_id: Option<&str>) -> Cha
 /// `n` changes of `device` numbered `from..from+n`.
 pub fn changes(device: &str, from: i64, n: i64, table: &str, unit_id: Option<&str>) -> Vec<Change> {
     (from..from + n).map(|s| change(device, s, table, unit_id)).collect()
+}
+
+/// A `zongwu-server` process on a free port: the binary cargo built for this test binary, with
+/// the bootstrap admin and cheap password hashes, plus any `ZONGWU_*` settings given.
+pub struct ServerProcess {
+    child: Option<Child>,
+    pub port: u16,
+    database_url: String,
+    env: Vec<(String, String)>,
+}
+
+impl ServerProcess {
+    /// Not started yet: see [`start`](Self::start) and [`wait_healthy`](Self::wait_healthy).
+    pub fn new(database_url: String, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ServerProcess { child: None, port, database_url, env }
+    }
+
+    /// Start it and wait until `/healthz` answers.
+    pub async fn spawn(database_url: String, env: &[(&str, &str)]) -> Self {
+        let mut server = Self::new(database_url, env);
+        server.start();
+        server.wait_healthy().await;
+        server
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
+    pub fn start(&mut self) {
+        let child = Command::new(env!("CARGO_BIN_EXE_zongwu-server"))
+            .env("ZONGWU_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("ZONGWU_DATABASE_URL", &self.database_url)
+            .env("ZONGWU_ARGON2_MEMORY_KIB", "1024")
+            .env("ZONGWU_BOOTSTRAP_ADMIN__LOGIN", "admin")
+            .env("ZONGWU_BOOTSTRAP_ADMIN__PASSWORD", ADMIN_PASSWORD)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start zongwu-server");
+        self.child = Some(child);
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill(); // SIGKILL: no graceful shutdown, answers in flight are lost
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn wait_healthy(&self) {
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if http.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("zongwu-server did not come up");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }

@@ -7,6 +7,7 @@ mod clock_skew;
 mod convergence;
 mod helpers;
 mod intake;
+mod limits;
 mod pg;
 mod public;
 mod restore;

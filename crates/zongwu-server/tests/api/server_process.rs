@@ -4,10 +4,9 @@
 //! is empty and every desktop equals what the server gives a fresh one.
 
 use crate::both_backends;
-use crate::helpers::{Backend, ADMIN_PASSWORD};
+use crate::helpers::{Backend, ServerProcess, ADMIN_PASSWORD};
 use crate::sync_client::comparable;
 use serde_json::json;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,66 +14,16 @@ use zongwu_core::store::Table;
 use zongwu_core::sync::SyncClient;
 use zongwu_core::{Actor, Store, SystemClock};
 
-struct ServerProcess {
-    child: Option<Child>,
-    port: u16,
-    database_url: String,
-}
-
-impl ServerProcess {
-    fn start(&mut self) {
-        let child = Command::new(env!("CARGO_BIN_EXE_zongwu-server"))
-            .env("ZONGWU_LISTEN", format!("127.0.0.1:{}", self.port))
-            .env("ZONGWU_DATABASE_URL", &self.database_url)
-            .env("ZONGWU_ARGON2_MEMORY_KIB", "1024")
-            .env("ZONGWU_BOOTSTRAP_ADMIN__LOGIN", "admin")
-            .env("ZONGWU_BOOTSTRAP_ADMIN__PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start zongwu-server");
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill(); // SIGKILL: no graceful shutdown, answers in flight are lost
-            let _ = child.wait();
-        }
-    }
-
-    async fn wait_healthy(&self) {
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if http.get(format!("http://127.0.0.1:{}/healthz", self.port)).send().await.is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("zongwu-server did not come up");
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 async fn desktops_survive_server_kills(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let database_url = match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.path().join("server.db").display()),
         Backend::Postgres => crate::pg::fresh_database().await,
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = ServerProcess { child: None, port, database_url };
+    let mut server = ServerProcess::new(database_url, &[]);
     server.start();
     server.wait_healthy().await;
-    let base_url = format!("http://127.0.0.1:{port}");
+    let base_url = server.base_url();
 
     let mut desktops = Vec::new();
     for i in 0..5 {
