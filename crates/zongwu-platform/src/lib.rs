@@ -292,7 +292,10 @@ mod tests {
         assert_eq!(report.errors[0].row, 0);
     }
 
-    fn ratings_of(csv: &str) -> Result<Vec<Option<i64>>, Vec<(i64, String, String)>> {
+    /// (row, column, reason) of each error.
+    type Refusal = Vec<(i64, String, String)>;
+
+    fn ratings_of(csv: &str) -> Result<Vec<Option<i64>>, Refusal> {
         let intake = read_file::<RepairTicket>(csv.as_bytes());
         let ratings = intake.rows.iter().map(|(_, r)| r.rating).collect();
         match validate(intake) {
