@@ -249,8 +249,8 @@ async fn exports_of_other_programs_are_read_with_the_shared_tolerance(backend: B
         // R1: a float rating, date-time cells; R2: text 4.0 and a text time; R3: full-width ４.
         sheet.write_string(1, 0, "R1").unwrap();
         sheet.write_string(1, 1, "水电中心").unwrap();
-        sheet.write_datetime_with_format(1, 2, &at(11, 29), &date_time).unwrap();
-        sheet.write_datetime_with_format(1, 3, &at(15, 5), &date_time).unwrap();
+        sheet.write_datetime_with_format(1, 2, at(11, 29), &date_time).unwrap();
+        sheet.write_datetime_with_format(1, 3, at(15, 5), &date_time).unwrap();
         sheet.write_number(1, 4, 4.0).unwrap();
         sheet.write_boolean(1, 5, false).unwrap();
         for (c, v) in ["R2", "物业中心", "2017年9月14日 11：29", "2017/9/14 下午 3:05", "4.0", "√"].iter().enumerate()
@@ -259,7 +259,7 @@ async fn exports_of_other_programs_are_read_with_the_shared_tolerance(backend: B
         }
         sheet.write_string(3, 0, "R3").unwrap();
         sheet.write_string(3, 1, "物业中心").unwrap();
-        sheet.write_datetime_with_format(3, 2, &at(11, 29), &date_time).unwrap();
+        sheet.write_datetime_with_format(3, 2, at(11, 29), &date_time).unwrap();
         if r3_rating == 4.0 {
             sheet.write_string(3, 4, "４").unwrap();
         } else {
