@@ -66,12 +66,11 @@ impl Phone {
     }
 }
 
-/// A calendar date written `YYYY-MM-DD`; also accepts `YYYY/M/D`, `YYYY.M.D` and `YYYY年M月D日`.
+/// A calendar date written `YYYY-MM-DD`; also accepts `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日`
+/// and the other forms the spreadsheet reader takes ([`zongwu_sheet::parse_date`]), so a form
+/// and an import agree on what a date is.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    let s = normalise_text(raw);
-    let cleaned: String = s.replace(['年', '月', '/', '.'], "-").replace('日', "").trim().to_string();
-    let cleaned = cleaned.split(' ').next().unwrap_or("").to_string();
-    NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d").map_err(|_| format!("日期格式不正确：{raw}（应为 2018-03-01）"))
+    zongwu_sheet::parse_date(raw).map_err(|e| e.to_string())
 }
 
 // One definition for the spreadsheet reader and the forms.

@@ -561,3 +561,61 @@ async fn row_numbers_count_title_and_blank_rows_as_the_sheet_shows_them() {
     assert_error(&report, 6, "电话", "电话号码格式不正确");
     assert_eq!(report.total_rows, 2, "the blank row is not counted");
 }
+
+/// Issue #9: a roster written by another program — staff numbers and phones as float cells,
+/// date-time cells and date-time text in the date columns, full-width text — imports; an ID-like
+/// staff number whose float cell has already lost its last digits is refused, never corrupted.
+#[tokio::test]
+async fn roster_written_by_other_programs_reads_through_the_shared_cell_rules() {
+    let env = env().await;
+    let file = env.path("导出.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    write_sheet(ws, &[header()]);
+    let date_time = Format::new().set_num_format("yyyy/m/d h:mm");
+    let at = ExcelDateTime::from_ymd(2018, 3, 1).unwrap().and_hms(9, 30, 0).unwrap();
+    // Row 2: General cells for the numbers, a date-time cell and date-time text for the term.
+    ws.write_string(1, 0, "后勤管理处").unwrap();
+    ws.write_number(1, 1, 2018001.0).unwrap();
+    ws.write_string(1, 2, "张三").unwrap();
+    ws.write_number(1, 5, 13800138000.0).unwrap();
+    ws.write_datetime_with_format(1, 6, &at, &date_time).unwrap();
+    ws.write_string(1, 7, "2019/3/1 17:30").unwrap();
+    // Row 3: a full-width staff number; an Excel serial with a fraction as text; 20190301.
+    ws.write_string(2, 0, "饮食服务中心").unwrap();
+    ws.write_string(2, 1, "２０１８００２").unwrap();
+    ws.write_string(2, 2, "李四").unwrap();
+    ws.write_string(2, 6, "43160.5").unwrap();
+    ws.write_string(2, 7, "20190301").unwrap();
+    wb.save(&file).unwrap();
+
+    let report = env.import(&file).await;
+    assert!(report.accepted, "{report:#?}");
+    let zhang = env.officer("2018001").await;
+    assert_eq!(zhang["phone"], "13800138000", "a phone in a float cell is its digits");
+    assert_eq!(zhang["term_start"], "2018-03-01", "a date-time cell in a date column gives its date");
+    assert_eq!(zhang["term_end"], "2019-03-01", "and so does date-time text");
+    let li = env.officer("2018002").await;
+    assert_eq!((li["term_start"].as_str(), li["term_end"].as_str()), (Some("2018-03-01"), Some("2019-03-01")));
+
+    // An 18-digit number typed into a General cell: the float holds ...232, not ...234.
+    let lost = env.path("lost.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    write_sheet(ws, &[header(), row("后勤管理处", "", "王五")]);
+    ws.write_number(1, 1, 110101199003071234.0).unwrap();
+    wb.save(&lost).unwrap();
+    let report = env.refused(&lost).await;
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    assert_error(&report, 2, "工号", "位数太多");
+    assert_eq!(report.errors[0].value, "110101199003071232", "the report shows what the file really holds");
+
+    // The same forms in a GBK CSV, as Excel on Chinese Windows saves it.
+    let csv = env.path("gbk.csv");
+    let text = "单位,工号,姓名,电话,任期开始,任期结束\r\n物业服务中心,2018003,王五,１３９００１３９０００,2018年3月1日,2019-03-01 08:00:00\r\n";
+    std::fs::write(&csv, encoding_rs::GBK.encode(text).0).unwrap();
+    let report = env.import(&csv).await;
+    assert!(report.accepted, "{report:#?}");
+    let wang = env.officer("2018003").await;
+    assert_eq!((wang["term_start"].as_str(), wang["term_end"].as_str()), (Some("2018-03-01"), Some("2019-03-01")));
+}

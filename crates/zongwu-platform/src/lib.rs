@@ -18,7 +18,7 @@ pub use records::{normalise_timestamp, yuan_to_fen};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use zongwu_proto::public::{IntakeReport, RowError};
-use zongwu_sheet::{TableRow, TableSpec};
+use zongwu_sheet::{Cell, TableRow, TableSpec};
 
 /// Most records one JSON batch may carry (a file may carry more, up to the server's body limit).
 pub const MAX_BATCH: usize = 1000;
@@ -69,18 +69,43 @@ pub trait IntakeRecord: Serialize + Sized {
     fn from_row(row: &Cells<'_>) -> Result<Self, Problems>;
 }
 
-/// One file row by column key.
+/// One file row by column key. Every typed value is read through `zongwu_sheet`'s
+/// [`Cell`] accessors, so a platform's file gets the tolerance of every other import.
 pub struct Cells<'a> {
     pub row: &'a TableRow,
     pub spec: &'a TableSpec,
 }
 
 impl Cells<'_> {
+    /// The cell of column `key` as the file holds it ([`Cell::Empty`] when the file lacks it).
+    pub fn cell(&self, key: &str) -> &Cell {
+        const EMPTY: &Cell = &Cell::Empty;
+        self.spec.index_of(key).map_or(EMPTY, |i| self.row.cell(i))
+    }
     pub fn text(&self, key: &str) -> Option<String> {
         self.spec.index_of(key).and_then(|i| self.row.get(i)).map(str::to_string)
     }
     pub fn required(&self, key: &str) -> String {
         self.text(key).unwrap_or_default()
+    }
+    /// A number kept exactly as text (a record id); a problem when the cell has lost digits.
+    pub fn exact(&self, key: &'static str, p: &mut Problems) -> String {
+        self.cell(key)
+            .as_text_exact()
+            .unwrap_or_else(|e| {
+                p.push((key, e.value.clone(), e.bilingual()));
+                None
+            })
+            .unwrap_or_default()
+    }
+    /// A time as the record's text: a date-time cell or serial as `YYYY-MM-DD HH:MM:SS`; any
+    /// other cell as written, for [`IntakeRecord::check`] to judge by the rules JSON gets.
+    pub fn time(&self, key: &str) -> Option<String> {
+        let cell = self.cell(key);
+        match cell.as_datetime() {
+            Ok(t) => t.map(|t| t.format(zongwu_sheet::DATETIME_FORMAT).to_string()),
+            Err(_) => cell.as_text(),
+        }
     }
 }
 
@@ -265,6 +290,43 @@ mod tests {
         let report = validate(Intake::<RepairTicket>::numbered(Vec::new())).unwrap_err();
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].row, 0);
+    }
+
+    /// (row, column, reason) of each error.
+    type Refusal = Vec<(i64, String, String)>;
+
+    fn ratings_of(csv: &str) -> Result<Vec<Option<i64>>, Refusal> {
+        let intake = read_file::<RepairTicket>(csv.as_bytes());
+        let ratings = intake.rows.iter().map(|(_, r)| r.rating).collect();
+        match validate(intake) {
+            Ok(_) => Ok(ratings),
+            Err(report) => Err(report.errors.into_iter().map(|e| (e.row, e.column, e.reason)).collect()),
+        }
+    }
+
+    #[test]
+    fn an_export_file_gets_the_shared_readers_tolerance() {
+        let csv = "报修单号,服务单位,报修时间,评价,是否返修\n\
+                   R1,水电中心,2017/9/14 11:29,4.0,否\n\
+                   R2,水电中心,2017年9月14日 11：29,４,×\n\
+                   R3,水电中心,2017-09-14 11:29:00,5星,√\n\
+                   R4,水电中心,42992.47847222222,\"4,0\",\n";
+        let err = ratings_of(csv).unwrap_err();
+        assert_eq!(err.len(), 1, "only the rating 4,0 is refused: {err:?}");
+        assert_eq!((err[0].0, err[0].1.as_str()), (5, "评价"));
+        let csv = csv.replace("\"4,0\"", "4");
+        assert_eq!(ratings_of(&csv), Ok(vec![Some(4), Some(4), Some(5), Some(4)]), "4.0, ４, 5星 and 4 are scores");
+        let intake = read_file::<RepairTicket>(csv.as_bytes());
+        let batch = validate(intake).unwrap();
+        assert!(batch.records.iter().all(|r| r.occurred_at == "2017-09-14 11:29:00"), "{:?}", batch.records);
+        assert!(batch.records[1].payload.contains("\"reopened\":false"), "× is no: {}", batch.records[1].payload);
+    }
+
+    #[test]
+    fn a_half_score_is_refused_with_a_clear_reason() {
+        let err = ratings_of("报修单号,服务单位,报修时间,评价\nR1,水电中心,2017-09-14 11:29,4.5\n").unwrap_err();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert_eq!(err[0].2, "「4.5」不是整数：应为 1 到 5 的整数 (must be a whole number 1 to 5)");
     }
 
     #[test]

@@ -4,24 +4,19 @@
 
 use crate::{Cells, IntakeKind, IntakeRecord, Problems};
 use zongwu_proto::public::{Complaint, Payment, RepairTicket};
-use zongwu_sheet::{CellKind, ColumnSpec, TableSpec};
+use zongwu_sheet::{CellKind, ColumnSpec, TableSpec, DATETIME_FORMAT};
 
+/// Every column is read as text ([`CellKind::Text`]): `from_row` reads the typed ones (ids,
+/// scores, yes/no, times) through the cells' accessors itself, so the platform's messages say
+/// each problem in both languages.
 const fn col(key: &'static str, label: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
     ColumnSpec { key, label, aliases, required, kind: CellKind::Text }
 }
 
-/// `YYYY-MM-DD HH:MM[:SS]` (also with `/` or `T`) as `YYYY-MM-DD HH:MM:SS`.
+/// A time in any form [`zongwu_sheet::parse_datetime`] takes (`2017/9/1 8:05`,
+/// `2017-09-01T08:05:00`, `2017年9月1日 8:05`) as `YYYY-MM-DD HH:MM:SS`. A date alone is refused.
 pub fn normalise_timestamp(raw: &str) -> std::result::Result<String, String> {
-    let s = raw.trim().replace('/', "-").replace('T', " ");
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(&s, f) {
-            return Ok(t.format("%Y-%m-%d %H:%M:%S").to_string());
-        }
-    }
-    if chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_ok() {
-        return Err("只有日期，缺少时刻：应为 2017-09-01 10:22 这样的时间 (date without a time of day)".into());
-    }
-    Err("时间格式不正确：应为 2017-09-01 10:22 (expected YYYY-MM-DD HH:MM[:SS])".into())
+    zongwu_sheet::parse_datetime(raw).map(|t| t.format(DATETIME_FORMAT).to_string()).map_err(|e| e.bilingual())
 }
 
 /// PostgreSQL refuses NUL in text; refuse it here, as a row error, on both backends.
@@ -82,15 +77,12 @@ fn score(p: &mut Problems, column: &'static str, value: Option<i64>) {
     }
 }
 
+/// A 1-5 score as a file writes it: `4`, `4.0`, a float cell, `４`, `4分`, `5星`.
 fn parse_score(cells: &Cells<'_>, key: &'static str, p: &mut Problems) -> Option<i64> {
-    let raw = cells.text(key)?;
-    match raw.trim_end_matches(['分', '星']).parse::<i64>() {
-        Ok(v) => Some(v),
-        Err(_) => {
-            p.push((key, raw, "应为 1 到 5 的整数 (must be a whole number 1 to 5)".into()));
-            None
-        }
-    }
+    cells.cell(key).without_suffix(&["分", "星"]).as_int().unwrap_or_else(|e| {
+        p.push((key, e.value.clone(), format!("{e}：应为 1 到 5 的整数 (must be a whole number 1 to 5)")));
+        None
+    })
 }
 
 impl IntakeRecord for RepairTicket {
@@ -137,28 +129,24 @@ impl IntakeRecord for RepairTicket {
     }
     fn from_row(c: &Cells<'_>) -> Result<Self, Problems> {
         let mut p = Vec::new();
+        let platform_record_id = c.exact("platform_record_id", &mut p);
         let rating = parse_score(c, "rating", &mut p);
-        let reopened = match c.text("reopened").as_deref() {
-            None => None,
-            Some("是" | "1" | "true" | "TRUE" | "Y" | "y" | "yes") => Some(true),
-            Some("否" | "0" | "false" | "FALSE" | "N" | "n" | "no") => Some(false),
-            Some(other) => {
-                p.push(("reopened", other.to_string(), "应为 是 或 否 (must be yes or no)".into()));
-                None
-            }
-        };
+        let reopened = c.cell("reopened").as_bool().unwrap_or_else(|e| {
+            p.push(("reopened", e.value.clone(), e.bilingual()));
+            None
+        });
         if !p.is_empty() {
             return Err(p);
         }
         Ok(RepairTicket {
-            platform_record_id: c.required("platform_record_id"),
+            platform_record_id,
             unit: c.required("unit"),
             category: c.text("category"),
             location: c.text("location"),
-            created_at: c.required("created_at"),
-            accepted_at: c.text("accepted_at"),
-            completed_at: c.text("completed_at"),
-            closed_at: c.text("closed_at"),
+            created_at: c.time("created_at").unwrap_or_default(),
+            accepted_at: c.time("accepted_at"),
+            completed_at: c.time("completed_at"),
+            closed_at: c.time("closed_at"),
             rating,
             reopened,
         })
@@ -206,32 +194,34 @@ impl IntakeRecord for Complaint {
     }
     fn from_row(c: &Cells<'_>) -> Result<Self, Problems> {
         let mut p = Vec::new();
+        let platform_record_id = c.exact("platform_record_id", &mut p);
         let satisfaction = parse_score(c, "satisfaction", &mut p);
         if !p.is_empty() {
             return Err(p);
         }
         Ok(Complaint {
-            platform_record_id: c.required("platform_record_id"),
+            platform_record_id,
             unit: c.text("unit"),
             channel: c.text("channel"),
             text: c.required("text"),
-            created_at: c.required("created_at"),
-            replied_at: c.text("replied_at"),
-            resolved_at: c.text("resolved_at"),
+            created_at: c.time("created_at").unwrap_or_default(),
+            replied_at: c.time("replied_at"),
+            resolved_at: c.time("resolved_at"),
             satisfaction,
         })
     }
 }
 
-/// "12.5" yuan as 1250 fen; at most two decimals, positive.
+/// "12.5" yuan as 1250 fen; at most two decimals, positive. Written as any number
+/// [`zongwu_sheet::normalise_number`] takes (`1,000`, `１２.５`), with `¥`/`￥` before or `元`
+/// after.
 pub fn yuan_to_fen(raw: &str) -> Option<i64> {
-    let s = raw.trim().trim_start_matches(['¥', '￥']).replace(',', "");
+    let s = zongwu_sheet::normalise_text(raw);
+    let s = s.trim_start_matches(['¥', '￥']).trim_end_matches('元');
+    let s = zongwu_sheet::normalise_number(s).ok()?;
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
+    // A sign (refunds are a status, not a negative amount) or an exponent is no amount.
+    if !whole.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let fen = whole.parse::<i64>().ok()?.checked_mul(100)?;
@@ -285,16 +275,22 @@ impl IntakeRecord for Payment {
         &self.paid_at
     }
     fn from_row(c: &Cells<'_>) -> Result<Self, Problems> {
+        let mut p = Vec::new();
+        let platform_record_id = c.exact("platform_record_id", &mut p);
         let raw = c.required("amount");
-        let Some(amount_cents) = yuan_to_fen(&raw) else {
-            return Err(vec![("amount", raw, "金额应为元，最多两位小数，如 12.50 (yuan, at most 2 decimals)".into())]);
-        };
+        let amount_cents = yuan_to_fen(&raw).unwrap_or_else(|| {
+            p.push(("amount", raw, "金额应为元，最多两位小数，如 12.50 (yuan, at most 2 decimals)".into()));
+            0
+        });
+        if !p.is_empty() {
+            return Err(p);
+        }
         Ok(Payment {
-            platform_record_id: c.required("platform_record_id"),
+            platform_record_id,
             unit: c.text("unit"),
             item: c.required("item"),
             amount_cents,
-            paid_at: c.required("paid_at"),
+            paid_at: c.time("paid_at").unwrap_or_default(),
             channel: c.text("channel"),
             status: c.text("status"),
         })
@@ -315,6 +311,8 @@ mod tests {
         assert_eq!(normalise_timestamp(" 2017-09-01 08:05 ").unwrap(), "2017-09-01 08:05:00");
         assert_eq!(normalise_timestamp("2017-09-01T08:05:09").unwrap(), "2017-09-01 08:05:09");
         assert!(normalise_timestamp("2017-09-01").unwrap_err().contains("缺少时刻"), "a date alone is refused, not midnight");
+        assert_eq!(normalise_timestamp("2017年9月14日 11：29").unwrap(), "2017-09-14 11:29:00", "the shared reader's forms");
+        assert!(normalise_timestamp("9/14/2017 11:29").unwrap_err().contains("expected a date and time"), "bilingual");
     }
 
     #[test]
@@ -325,5 +323,8 @@ mod tests {
         assert_eq!(yuan_to_fen("1.001"), None);
         assert_eq!(yuan_to_fen("-3"), None);
         assert_eq!(yuan_to_fen("abc"), None);
+        assert_eq!(yuan_to_fen("１，２３４.５元"), Some(123_450), "full-width, grouped, with 元");
+        assert_eq!(yuan_to_fen("1,23"), None, "a comma that groups no thousands is not guessed at");
+        assert_eq!(yuan_to_fen("1e3"), None);
     }
 }

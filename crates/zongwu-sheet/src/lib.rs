@@ -1,10 +1,15 @@
-//! Reading a spreadsheet (xlsx / xls / csv) into rows of text keyed by a column spec.
+//! Reading a spreadsheet (xlsx / xls / csv) into rows keyed by a column spec, and reading each
+//! cell as what its column holds.
 //!
 //! Knows nothing of any domain: an import describes its columns once ([`TableSpec`]: key,
-//! Chinese label, aliases, required, text or date) and gets back [`Table`] rows whose values are
-//! already normalised text — numbers that must stay text are written without a decimal point or
-//! exponent, dates in any form Excel produces become `YYYY-MM-DD`, full-width characters are
-//! half-width. What the people who fill these sheets do is handled here once:
+//! Chinese label, aliases, required, [`CellKind`]) and gets back [`Table`] rows. Each row keeps
+//! its [`Cell`]s as the file holds them (typed accessors: [`Cell::as_int`], [`Cell::as_date`],
+//! [`Cell::as_text_exact`] …) and their canonical text for the column's kind
+//! ([`TableRow::get`]); a cell that is not what its kind says is a row error naming the value.
+//! The text forms themselves (`4.0`, `１，２３４`, `85%`, `√`, `2017年9月14日 11:29`) are parsed in
+//! [`text`], the one home of each rule, which forms and JSON intake use too.
+//!
+//! What the people who fill these sheets do is handled here once:
 //! - title rows (often merged across) above the header: the header is the row among the first
 //!   [`HEADER_SCAN_ROWS`] that matches the most aliases;
 //! - cells merged down a column (a unit name spanning its officers) count for every row they cover;
@@ -18,8 +23,16 @@
 //! intake (`zongwu-platform`) share one reader without the server linking the desktop store or
 //! the xlsx writer.
 
+mod cell;
+pub mod text;
+
+pub use cell::{whole_number_text, Cell, CellError, Problem, DATETIME_FORMAT, EXACT_FLOAT_LIMIT};
+pub use text::{
+    date_from_excel_serial, datetime_from_excel_serial, normalise_number, parse_bool, parse_date, parse_datetime, parse_int,
+    parse_number,
+};
+
 use calamine::{Data, Range, Reader};
-use chrono::NaiveDate;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
@@ -49,14 +62,6 @@ pub struct RowError {
     pub reason: String,
 }
 
-/// An Excel serial date (days since 1899-12-30, the 1900 leap-year bug included) as a date.
-pub fn date_from_excel_serial(serial: f64) -> Option<NaiveDate> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
-}
-
 /// Trim, turn full-width ASCII (ＡＢＣ１２３, full-width space) into half-width.
 pub fn normalise_text(raw: &str) -> String {
     raw.chars()
@@ -73,12 +78,25 @@ pub fn normalise_text(raw: &str) -> String {
 /// How many rows from the top of a sheet may hold titles before the header.
 pub const HEADER_SCAN_ROWS: u32 = 10;
 
+/// What a column holds: which [`Cell`] accessor reads it, what its canonical text is, and how a
+/// template formats it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellKind {
-    /// Kept as text; whole numbers lose their `.0` (staff numbers, phones, ID numbers).
+    /// Any text (names, notes): [`Cell::as_text`]; a whole number loses its `.0`.
     Text,
-    /// A date: Excel serials and date cells become `YYYY-MM-DD`; text is left for the caller to parse.
+    /// A number that must stay text exactly (staff, student, ID and phone numbers, record ids):
+    /// [`Cell::as_text_exact`]; a float cell that has lost digits is an error.
+    Code,
+    /// A whole number: [`Cell::as_int`], written `4`.
+    Int,
+    /// A number: [`Cell::as_number`], written `1234.5` (a percent as its fraction).
+    Number,
+    /// Yes or no: [`Cell::as_bool`], written `是` or `否`.
+    Bool,
+    /// A date: [`Cell::as_date`], written `YYYY-MM-DD`.
     Date,
+    /// A date and time of day: [`Cell::as_datetime`], written `YYYY-MM-DD HH:MM:SS`.
+    DateTime,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -124,19 +142,32 @@ impl TableSpec {
     }
 }
 
-/// One data row: values by spec column (None when empty or the column is absent).
+/// One data row, by spec column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableRow {
     /// 1-based row number as the user sees it in the sheet (title rows counted).
     pub row: i64,
+    /// Each cell's canonical text for its column's [`CellKind`] (None when empty, absent, or
+    /// not what the kind says: then it is in `errors`).
     pub values: Vec<Option<String>>,
-    /// Cells that could not be read (error values, numbers in scientific notation).
+    /// Each cell as the file holds it, for the typed accessors ([`Cell::Empty`] when absent or
+    /// an error value).
+    pub cells: Vec<Cell>,
+    /// Cells that could not be read (error values) or are not what their column's kind says
+    /// (a date that is no date, an ID number that has lost digits), with the sheet's header.
     pub errors: Vec<RowError>,
 }
 
 impl TableRow {
+    /// The canonical text of column `idx` (see [`Cell::canonical`]).
     pub fn get(&self, idx: usize) -> Option<&str> {
         self.values.get(idx).and_then(|v| v.as_deref())
+    }
+
+    /// The cell of column `idx` as the file holds it.
+    pub fn cell(&self, idx: usize) -> &Cell {
+        const EMPTY: &Cell = &Cell::Empty;
+        self.cells.get(idx).unwrap_or(EMPTY)
     }
 }
 
@@ -363,20 +394,25 @@ fn from_range(sheet: Option<String>, range: &Range<Data>, spec: &TableSpec) -> T
     }
 
     for r in header_abs + 1..=r1 {
-        let mut row = TableRow { row: r as i64 + 1, values: vec![None; spec.columns.len()], errors: Vec::new() };
+        let n = spec.columns.len();
+        let mut row = TableRow { row: r as i64 + 1, values: vec![None; n], cells: vec![Cell::Empty; n], errors: Vec::new() };
         let mut blank = true;
         for (i, col) in spec.columns.iter().enumerate() {
             let Some(c) = source[i] else { continue };
-            let cell = range.get_value((r, c)).unwrap_or(&Data::Empty);
-            match cell_text(cell, col.kind) {
-                Ok(Some(v)) => {
-                    blank = false;
-                    row.values[i] = Some(v);
+            let data = range.get_value((r, c)).unwrap_or(&Data::Empty);
+            let read = Cell::try_from(data).and_then(|cell| {
+                let value = cell.canonical(col.kind);
+                row.cells[i] = cell;
+                value
+            });
+            match read {
+                Ok(value) => {
+                    blank &= row.cells[i].is_empty();
+                    row.values[i] = value;
                 }
-                Ok(None) => {}
-                Err((value, reason)) => {
+                Err(e) => {
                     blank = false;
-                    row.errors.push(RowError { row: row.row, column: table.header(spec, i).to_string(), value, reason });
+                    row.errors.push(e.at(row.row, table.header(spec, i)));
                 }
             }
         }
@@ -390,74 +426,6 @@ fn from_range(sheet: Option<String>, range: &Range<Data>, spec: &TableSpec) -> T
     table
 }
 
-/// A cell as normalised text; `Err((shown value, reason))` when it cannot be used.
-pub fn cell_text(cell: &Data, kind: CellKind) -> std::result::Result<Option<String>, (String, String)> {
-    let text = match cell {
-        Data::Empty => return Ok(None),
-        Data::String(s) => {
-            let s = normalise_text(s);
-            if kind == CellKind::Date && s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit()) {
-                // An Excel serial that travelled through CSV or a text cell.
-                return Ok(Some(serial_date(s.parse().unwrap_or(0.0), &s)?));
-            }
-            if kind == CellKind::Text && looks_scientific(&s) {
-                return Err((
-                    s.clone(),
-                    format!("数字被显示成了科学计数法（{s}），位数已丢失：请把该列设为「文本」格式后重新填写"),
-                ));
-            }
-            s
-        }
-        Data::Int(i) => match kind {
-            CellKind::Date => serial_date(*i as f64, &i.to_string())?,
-            CellKind::Text => i.to_string(),
-        },
-        Data::Float(f) => match kind {
-            CellKind::Date => serial_date(*f, &f.to_string())?,
-            CellKind::Text => whole_number_text(*f),
-        },
-        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        Data::DateTime(dt) => {
-            if dt.is_duration() {
-                return Err((dt.to_string(), "这里应是日期，单元格却是时长".into()));
-            }
-            serial_date(dt.as_f64(), &dt.to_string())?
-        }
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err((e.to_string(), format!("单元格是错误值 {e}（公式出错或引用失效），请修正后再导入"))),
-    };
-    Ok(if text.is_empty() { None } else { Some(text) })
-}
-
-fn serial_date(serial: f64, shown: &str) -> std::result::Result<String, (String, String)> {
-    date_from_excel_serial(serial)
-        .map(|d| d.to_string())
-        .ok_or_else(|| (shown.to_string(), format!("日期格式不正确：{shown}（应为 2018-03-01）")))
-}
-
-/// 13800138000.0 → "13800138000"; 2.5 → "2.5". Never an exponent for whole numbers Excel can hold.
-pub fn whole_number_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.0}")
-    } else {
-        f.to_string()
-    }
-}
-
-/// "1.38E+10", "1.38001E+10": what Excel shows (and saves to CSV) for a long number in a narrow
-/// General column. The digits after the fifth or so are gone.
-fn looks_scientific(s: &str) -> bool {
-    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else { return false };
-    // Excel always writes the sign: "1.38E+10". Without it, "2018E001" is a staff number.
-    let Some(exp) = exp.strip_prefix('+') else { return false };
-    !mantissa.is_empty()
-        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && mantissa.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && !exp.is_empty()
-        && exp.chars().all(|c| c.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,16 +436,6 @@ mod tests {
         assert_eq!(normalise_header("staff_no"), "staffno");
         assert_eq!(normalise_header("工号*（必填）"), "工号");
         assert_eq!(normalise_header("任期开始(yyyy-mm-dd)"), "任期开始");
-    }
-
-    #[test]
-    fn numbers_stay_text() {
-        assert_eq!(whole_number_text(13800138000.0), "13800138000");
-        assert_eq!(cell_text(&Data::Float(2018001.0), CellKind::Text).unwrap().as_deref(), Some("2018001"));
-        assert_eq!(cell_text(&Data::Float(43160.0), CellKind::Date).unwrap().as_deref(), Some("2018-03-01"));
-        assert!(cell_text(&Data::String("1.38E+10".into()), CellKind::Text).is_err());
-        assert!(!looks_scientific("E10"));
-        assert!(!looks_scientific("2018E001"), "a staff number with a letter is not a number");
     }
 
     const SPEC: TableSpec = TableSpec {
@@ -502,5 +460,162 @@ mod tests {
     #[test]
     fn bytes_that_claim_to_be_a_workbook_but_are_not_are_an_error() {
         assert!(matches!(read_bytes(b"PK\x03\x04 not a zip", &SPEC), Err(Error::Sheet(_))));
+    }
+}
+
+/// Every form of the issue, read whole through the reader: CSV in UTF-8, UTF-8 with BOM and GBK,
+/// and an xlsx whose cells are typed as other programs type them.
+#[cfg(test)]
+mod tolerance {
+    use super::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    const fn col(key: &'static str, label: &'static str, kind: CellKind) -> ColumnSpec {
+        ColumnSpec { key, label, aliases: &[], required: false, kind }
+    }
+
+    const SPEC: TableSpec = TableSpec {
+        what: "测试",
+        preferred_sheets: &[],
+        columns: &[
+            col("id", "学号", CellKind::Code),
+            col("rating", "评分", CellKind::Int),
+            col("amount", "金额", CellKind::Number),
+            col("done", "是否完成", CellKind::Bool),
+            col("day", "日期", CellKind::Date),
+            col("at", "时间", CellKind::DateTime),
+            col("note", "备注", CellKind::Text),
+        ],
+    };
+
+    /// (学号, 评分, 金额, 是否完成, 日期, 时间) as a CSV line writes them, and what each must become.
+    const CSV_ROWS: &[[&str; 6]] = &[
+        ["2017001", "4.0", "\"1,234\"", "是", "2017/9/14", "2017/9/14 11:29"],
+        ["2017002", "４", "\"1,234.0\"", "Y", "2017-09-14", "2017-09-14 11:29:00"],
+        ["０２０１７００３", " 4 ", "85%", "√", "2017年9月14日", "2017年9月14日 11:29"],
+        ["11010119900307123X", "４.０", "１，２３４", "×", "42992", "2017/9/14 11：29"],
+        ["110101199003071234", "4", "８５％", "N", "20170914", "42992.47847222222"],
+    ];
+    const WANT: &[[&str; 6]] = &[
+        ["2017001", "4", "1234", "是", "2017-09-14", "2017-09-14 11:29:00"],
+        ["2017002", "4", "1234", "是", "2017-09-14", "2017-09-14 11:29:00"],
+        ["02017003", "4", "0.85", "是", "2017-09-14", "2017-09-14 11:29:00"],
+        ["11010119900307123X", "4", "1234", "否", "2017-09-14", "2017-09-14 11:29:00"],
+        ["110101199003071234", "4", "0.85", "否", "2017-09-14", "2017-09-14 11:29:00"],
+    ];
+
+    fn csv_text() -> String {
+        let mut text = String::from("学号,评分,金额,是否完成,日期,时间\r\n");
+        for r in CSV_ROWS {
+            text.push_str(&r.join(","));
+            text.push_str("\r\n");
+        }
+        text
+    }
+
+    fn values(table: &Table) -> Vec<[String; 6]> {
+        assert!(table.problems.is_empty(), "{:?}", table.problems);
+        for r in &table.rows {
+            assert!(r.errors.is_empty(), "row {}: {:?}", r.row, r.errors);
+        }
+        table.rows.iter().map(|r| std::array::from_fn(|i| r.get(i).unwrap_or("").to_string())).collect()
+    }
+
+    fn want() -> Vec<[String; 6]> {
+        WANT.iter().map(|r| r.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn every_form_in_csv_utf8_bom_and_gbk() {
+        let utf8 = csv_text().into_bytes();
+        let bom = [b"\xEF\xBB\xBF".as_slice(), &utf8].concat();
+        let gbk = encoding_rs::GBK.encode(&csv_text()).0.into_owned();
+        assert!(std::str::from_utf8(&gbk).is_err(), "the fixture really is GBK");
+        for (name, bytes) in [("UTF-8", utf8), ("UTF-8 with BOM", bom), ("GBK", gbk)] {
+            let table = read_bytes(&bytes, &SPEC).unwrap();
+            assert_eq!(values(&table), want(), "{name}: every listed form becomes its canonical value");
+        }
+    }
+
+    #[test]
+    fn typed_cells_of_an_xlsx_other_programs_wrote() {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, h) in ["学号", "评分", "金额", "是否完成", "日期", "时间"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let date_time = Format::new().set_num_format("yyyy/m/d h:mm");
+        let percent = Format::new().set_num_format("0%");
+        let day = ExcelDateTime::from_ymd(2017, 9, 14).unwrap();
+        let at = ExcelDateTime::from_ymd(2017, 9, 14).unwrap().and_hms(11, 29, 0).unwrap();
+        // Row 2: numbers typed into General cells, a yes/no cell, real date and date-time cells.
+        ws.write_number(1, 0, 2017001.0).unwrap();
+        ws.write_number(1, 1, 4.0).unwrap();
+        ws.write_number(1, 2, 1234.0).unwrap();
+        ws.write_boolean(1, 3, true).unwrap();
+        ws.write_datetime_with_format(1, 4, &day, &date).unwrap();
+        ws.write_datetime_with_format(1, 5, &at, &date_time).unwrap();
+        // Row 3: a percent cell, 1/0 for yes/no, a date-time cell in a date column, a serial float.
+        ws.write_string(2, 0, "2017002").unwrap();
+        ws.write_string(2, 1, "４.０").unwrap();
+        ws.write_number_with_format(2, 2, 0.85, &percent).unwrap();
+        ws.write_number(2, 3, 0.0).unwrap();
+        ws.write_datetime_with_format(2, 4, &at, &date_time).unwrap();
+        ws.write_number(2, 5, 42992.0 + 689.0 / 1440.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+
+        let table = read_bytes(&bytes, &SPEC).unwrap();
+        let want = |r: [&str; 6]| r.map(str::to_string);
+        assert_eq!(
+            values(&table),
+            vec![
+                want(["2017001", "4", "1234", "是", "2017-09-14", "2017-09-14 11:29:00"]),
+                want(["2017002", "4", "0.85", "否", "2017-09-14", "2017-09-14 11:29:00"]),
+            ],
+            "float, percent, yes/no and date-time cells read as their columns need them"
+        );
+        assert_eq!(table.rows[0].cell(1), &Cell::Float(4.0), "the cell keeps its type for the typed accessors");
+        assert_eq!(table.rows[0].cell(1).as_int(), Ok(Some(4)));
+    }
+
+    #[test]
+    fn cells_that_are_not_what_their_column_holds_are_row_errors_naming_the_value() {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, h) in ["学号", "评分", "金额", "是否完成", "日期", "时间", "备注"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        // An 18-digit ID number typed into a General cell, and a clean row after it.
+        ws.write_number(1, 0, 110101199003071234.0).unwrap();
+        ws.write_number(1, 1, 4.5).unwrap();
+        ws.write_string(1, 2, "1,23").unwrap();
+        ws.write_string(1, 3, "x").unwrap();
+        ws.write_string(1, 4, "2018-02-30").unwrap();
+        ws.write_string(1, 5, "2017-09-14").unwrap();
+        ws.write_string(1, 6, "1.38E+10").unwrap();
+        ws.write_string(2, 0, "2017002").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+
+        let table = read_bytes(&bytes, &SPEC).unwrap();
+        let errors: Vec<(&str, &str)> = table.rows[0].errors.iter().map(|e| (e.column.as_str(), e.value.as_str())).collect();
+        assert_eq!(
+            errors,
+            [
+                ("学号", "110101199003071232"),
+                ("评分", "4.5"),
+                ("金额", "1,23"),
+                ("是否完成", "x"),
+                ("日期", "2018-02-30"),
+                ("时间", "2017-09-14"),
+            ],
+            "each bad cell once, by the sheet's header, with the value it holds; a note may say anything"
+        );
+        let reasons: Vec<&str> = table.rows[0].errors.iter().map(|e| e.reason.as_str()).collect();
+        assert!(reasons[0].contains("位数太多"), "{reasons:?}");
+        assert!(reasons[1].contains("不是整数"), "{reasons:?}");
+        assert!(reasons[5].contains("缺少时刻"), "{reasons:?}");
+        assert_eq!(table.rows[0].get(6), Some("1.38E+10"));
+        assert!(table.rows[1].errors.is_empty());
     }
 }

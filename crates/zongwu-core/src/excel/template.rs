@@ -47,7 +47,7 @@ pub async fn export(store: &Store, out: &Path) -> Result<ExportResult> {
         ws.write_string_with_format(0, c, spec.label, header_format)?;
         ws.insert_note(0, c, &Note::new(explain(spec.key)).add_author_prefix(false))?;
         let (width, format) = match (spec.key, spec.kind) {
-            ("staff_no" | "phone", _) => (14.0, Some(&st.text)),
+            (_, CellKind::Code) => (14.0, Some(&st.text)),
             (_, CellKind::Date) => (12.0, Some(&st.date)),
             ("unit", _) => (20.0, None),
             ("duties" | "note" | "email", _) => (24.0, None),

@@ -38,7 +38,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
         "工号",
         &["职工号", "教工号", "人员编号", "staff_no", "staff no", "staff number", "employee no"],
         true,
-        CellKind::Text,
+        CellKind::Code,
     ),
     col("name", "姓名", &["名字", "专员姓名", "name", "full name"], true, CellKind::Text),
     col("gender", "性别", &["gender", "sex"], false, CellKind::Text),
@@ -48,7 +48,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
         "电话",
         &["手机", "联系电话", "手机号", "手机号码", "电话号码", "联系方式", "phone", "mobile", "tel"],
         false,
-        CellKind::Text,
+        CellKind::Code,
     ),
     col("email", "邮箱", &["电子邮箱", "电子邮件", "email", "e-mail", "mail"], false, CellKind::Text),
     col(

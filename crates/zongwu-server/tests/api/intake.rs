@@ -230,3 +230,77 @@ async fn bad_bulk_file_writes_nothing(backend: Backend) {
     assert_eq!(report["errors"].as_array().unwrap().len(), 2, "both NUL fields are named: {report}");
 }
 both_backends!(bad_bulk_file_writes_nothing);
+
+/// Issue #9: an export written by another program — ratings as float cells, `4.0` and `４`,
+/// times as Excel date-time cells and as text in other forms, long order numbers as text —
+/// is taken whole; a half rating refuses the file and says why.
+async fn exports_of_other_programs_are_read_with_the_shared_tolerance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = platform_key(&app, "wechat").await;
+    let book = |r3_rating: f64| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["报修单号", "服务单位", "报修时间", "完成时间", "评价", "是否返修"].iter().enumerate()
+        {
+            sheet.write(0, c as u16, *h).unwrap();
+        }
+        let date_time = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d h:mm");
+        let at = |h, m| rust_xlsxwriter::ExcelDateTime::from_ymd(2017, 9, 14).unwrap().and_hms(h, m, 0).unwrap();
+        // R1: a float rating, date-time cells; R2: text 4.0 and a text time; R3: full-width ４.
+        sheet.write_string(1, 0, "R1").unwrap();
+        sheet.write_string(1, 1, "水电中心").unwrap();
+        sheet.write_datetime_with_format(1, 2, at(11, 29), &date_time).unwrap();
+        sheet.write_datetime_with_format(1, 3, at(15, 5), &date_time).unwrap();
+        sheet.write_number(1, 4, 4.0).unwrap();
+        sheet.write_boolean(1, 5, false).unwrap();
+        for (c, v) in ["R2", "物业中心", "2017年9月14日 11：29", "2017/9/14 下午 3:05", "4.0", "√"].iter().enumerate()
+        {
+            sheet.write_string(2, c as u16, *v).unwrap();
+        }
+        sheet.write_string(3, 0, "R3").unwrap();
+        sheet.write_string(3, 1, "物业中心").unwrap();
+        sheet.write_datetime_with_format(3, 2, at(11, 29), &date_time).unwrap();
+        if r3_rating == 4.0 {
+            sheet.write_string(3, 4, "４").unwrap();
+        } else {
+            sheet.write_number(3, 4, r3_rating).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    };
+
+    let (status, report) = send_file(&app, &key, "repair-tickets", book(4.5)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "only the half rating is wrong: {report}");
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["column"].as_str(), errors[0]["value"].as_str()),
+        (Some(4), Some("评价"), Some("4.5"))
+    );
+    assert!(errors[0]["reason"].as_str().unwrap().contains("不是整数"), "a clear reason: {report}");
+    assert!(stored(&app, "repair").await.is_empty());
+
+    let (status, report) = send_file(&app, &key, "repair-tickets", book(4.0)).await;
+    assert_eq!((status, report["created"].as_i64()), (StatusCode::OK, Some(3)), "{report}");
+    let records = stored(&app, "repair").await;
+    let by_id = |id: &str| records.iter().find(|r| r["platform_record_id"] == id).unwrap().clone();
+    for id in ["R1", "R2", "R3"] {
+        let r = by_id(id);
+        assert_eq!(r["payload"]["rating"].as_i64(), Some(4), "{id}: a float cell, 4.0 and ４ are the rating 4: {r}");
+        assert_eq!(r["occurred_at"], "2017-09-14 11:29:00", "{id}: the time of day is kept, not only the date: {r}");
+    }
+    assert_eq!(by_id("R1")["payload"]["completed_at"], "2017-09-14 15:05:00");
+    assert_eq!(by_id("R2")["payload"]["completed_at"], "2017-09-14 15:05:00", "下午 3:05 is 15:05");
+    assert_eq!(
+        (by_id("R1")["payload"]["reopened"].as_bool(), by_id("R2")["payload"]["reopened"].as_bool()),
+        (Some(false), Some(true))
+    );
+
+    // A GBK CSV: a 24-digit order number stays whole; thousands separators in an amount.
+    let text = "订单号,缴费项目,金额,支付时间\r\n202609010000000000000001,电费,\"1,234.50\",2026-09-01 10:00:00\r\n";
+    let (status, report) = send_file(&app, &key, "payments", encoding_rs::GBK.encode(text).0.into_owned()).await;
+    assert_eq!((status, report["created"].as_i64()), (StatusCode::OK, Some(1)), "{report}");
+    let payment = &stored(&app, "payment").await[0];
+    assert_eq!(payment["platform_record_id"], "202609010000000000000001");
+    assert_eq!(payment["payload"]["amount_cents"], 123_450);
+}
+both_backends!(exports_of_other_programs_are_read_with_the_shared_tolerance);
