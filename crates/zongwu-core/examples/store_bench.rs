@@ -8,6 +8,8 @@
 //! store_bench update DB        WriteTx::update_many of two columns of every officer in DB
 //! store_bench csv    FILE ROWS a roster CSV of ROWS officers in 18 units
 //! store_bench import DB FILE   the roster import of FILE, end to end (read, validate, write)
+//! store_bench pull   DB ROWS   ROWS officers as another device's changes, merged into an empty
+//!                              store in pages of 1,000 (a first pull's store side)
 //! ```
 //!
 //! Each prints one JSON line: `{"mode","rows","seconds","rows_per_s","db_bytes","wal_peak_bytes"}`.
@@ -64,6 +66,7 @@ fn main() {
         ["update", db] => rt.block_on(update(Path::new(db))),
         ["csv", file, rows] => csv(Path::new(file), parse(rows)),
         ["import", db, file] => rt.block_on(import_file(Path::new(db), Path::new(file))),
+        ["pull", db, rows] => rt.block_on(pull(Path::new(db), parse(rows))),
         _ => {
             eprintln!("usage: store_bench bare DB ROWS | insert DB ROWS | update DB | csv FILE ROWS | import DB FILE");
             std::process::exit(2);
@@ -259,4 +262,35 @@ async fn import_file(db: &Path, file: &Path) -> Res<Value> {
     }
     store.close().await;
     Ok(report("import", report_.imported as usize, seconds, db, watch.peak()))
+}
+
+async fn pull(db: &Path, rows: usize) -> Res<Value> {
+    let (store, _) = fresh_store(db).await?;
+    let device = "0193a0b0c0d0e0f00000000000000001";
+    let changes: Vec<zongwu_proto::Change> = (0..rows)
+        .map(|i| {
+            let v = values(i);
+            zongwu_proto::Change {
+                change_id: new_id(),
+                device_id: device.into(),
+                device_seq: i as i64 + 1,
+                table: "officers".into(),
+                row_id: new_id(),
+                unit_id: Some(unit_id(i % UNITS)),
+                hlc: zongwu_proto::Hlc { wall_ms: 1_764_000_000_000, counter: i as u32, device_id: device.into() }.encode(),
+                cl: 1,
+                columns: COLUMNS.iter().zip(v).map(|(k, v)| (k.to_string(), json!(v))).collect(),
+                clocks: Default::default(),
+                kind: zongwu_proto::ChangeKind::Write,
+            }
+        })
+        .collect();
+    let watch = WalWatch::start(db);
+    let t = Instant::now();
+    for (n, page) in changes.chunks(1_000).enumerate() {
+        store.merge_remote_with_meta(page, Some(("bench_cursor", &n.to_string()))).await?;
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    store.close().await;
+    Ok(report("pull", rows, seconds, db, watch.peak()))
 }

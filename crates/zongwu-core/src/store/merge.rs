@@ -8,7 +8,7 @@
 //! columns this version does not know (from a newer version) is not an error: the known part is
 //! merged and the whole change is kept in `parked_changes`, so old clients survive new schemas.
 
-use super::rows::{forget_rows, load_rows, write_log, write_rows, LogAuthor, LogRow};
+use super::rows::{forget_rows, insert_fresh, load_rows, write_log, write_rows, FreshRow, LogAuthor, LogRow};
 use super::values::normalise;
 use super::{Store, Table};
 use crate::Result;
@@ -316,6 +316,14 @@ impl Store {
             }
         }
 
+        // Rows the page creates with one plain change each (a first pull is almost only these)
+        // are inserted straight from the change, without building their merge state.
+        let mut per_row: HashMap<(&str, &str), usize> = HashMap::new();
+        for c in changes.iter().filter(|c| !seen.contains(&c.change_id)) {
+            *per_row.entry((&c.table, &c.row_id)).or_default() += 1;
+        }
+        let mut fresh: BTreeMap<Table, Vec<(&Change, Map<String, Value>)>> = BTreeMap::new();
+
         let mut outcomes = Vec::with_capacity(changes.len());
         let mut log = Vec::with_capacity(changes.len());
         let mut parked = Vec::new();
@@ -324,6 +332,19 @@ impl Store {
             if !seen.insert(change.change_id.clone()) {
                 outcomes.push(MergeOutcome::AlreadySeen);
                 continue;
+            }
+            if let Some(table) = Table::from_name(&change.table) {
+                let plain = change.kind == ChangeKind::Write
+                    && change.cl % 2 == 1
+                    && change.clocks.is_empty()
+                    && change.columns.keys().all(|k| k != merge::OWNER && table.has_column(k));
+                if plain && per_row[&(change.table.as_str(), change.row_id.as_str())] == 1 && !rows.contains_key(&(table, change.row_id.clone())) {
+                    let known: Map<String, Value> = change.columns.iter().map(|(k, v)| (k.clone(), normalise(v))).collect();
+                    outcomes.push(MergeOutcome::Applied);
+                    log.push(LogEntry { change, columns: known.clone(), previous: Map::new() });
+                    fresh.entry(table).or_default().push((change, known));
+                    continue;
+                }
             }
             let Some(table) = Table::from_name(&change.table) else {
                 // A table from a newer version: nothing of it can be applied here. It is logged as
@@ -367,6 +388,21 @@ impl Store {
             forget_rows(conn, *table, &gone).await?;
             let kept = dirty.iter().filter_map(|(_, id, r)| r.state.as_ref().map(|s| (*id, s)));
             write_rows(conn, *table, shape, kept).await?;
+        }
+        for (table, created) in &fresh {
+            if !shapes.contains_key(table) {
+                shapes.insert(*table, self.shape(conn, *table).await?);
+            }
+            let created: Vec<FreshRow> = created
+                .iter()
+                .map(|(c, known)| FreshRow {
+                    row_id: &c.row_id,
+                    unit_id: c.unit_id.as_deref(),
+                    hlc: &c.hlc,
+                    columns: known.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+                })
+                .collect();
+            insert_fresh(conn, *table, &shapes[table], &created).await?;
         }
         let log = log
             .iter()

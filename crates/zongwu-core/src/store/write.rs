@@ -5,7 +5,7 @@
 //! from elsewhere, and the touched rows and their log entries are written in bulk
 //! ([`super::rows`]). One row or a hundred thousand take the same path.
 
-use super::rows::{insert_fresh, load_rows, write_columns, write_log, write_rows, LogAuthor, LogRow, TableShape};
+use super::rows::{insert_fresh, FreshRow, load_rows, write_columns, write_log, write_rows, LogAuthor, LogRow, TableShape};
 use super::values::normalise_in_place;
 use super::{Store, Table, WriterState};
 use crate::{Actor, Error, Result};
@@ -308,7 +308,17 @@ impl<'a> WriteTx<'a> {
             .filter_map(|id| batch.written[id].as_deref().map(|cols| (id.as_str(), &batch.rows[id], cols)))
             .collect();
         write_columns(&mut sp, batch.table, &batch.shape, &partial).await?;
-        let fresh: Vec<&Change> = batch.log.iter().filter(|l| l.fresh).map(|l| &l.change).collect();
+        let fresh: Vec<FreshRow> = batch
+            .log
+            .iter()
+            .filter(|l| l.fresh)
+            .map(|l| FreshRow {
+                row_id: &l.change.row_id,
+                unit_id: l.change.unit_id.as_deref(),
+                hlc: &l.change.hlc,
+                columns: l.change.columns.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            })
+            .collect();
         insert_fresh(&mut sp, batch.table, &batch.shape, &fresh).await?;
         let mut log = Vec::with_capacity(batch.log.len());
         for l in &batch.log {

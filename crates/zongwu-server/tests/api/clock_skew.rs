@@ -88,9 +88,8 @@ async fn fast_clocks_recover_and_never_mask_later_writes(backend: Backend) {
         for unit in
             fast.dump_table(Table::Units).await.unwrap().iter().filter(|u| own.contains(&u["id"].as_str().unwrap().into()))
         {
-            let clocks: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(unit["updated_hlc"].as_str().unwrap()).unwrap();
-            assert!(clocks.values().all(|h| pushed.contains(h.as_str().unwrap())), "the row's column clocks were re-stamped");
+            let clocks = zongwu_proto::merge::RowState::decode_clocks(unit, unit["updated_hlc"].as_str().unwrap()).unwrap();
+            assert!(clocks.values().all(|h| pushed.contains(h.as_str())), "the row's column clocks were re-stamped");
         }
 
         // A later edit on this desktop goes through at once: its clock now stamps at server time.
