@@ -33,6 +33,18 @@ impl PgDatabase {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK_KEY).execute(&mut **tx).await?;
         Ok(())
     }
+
+    /// A read transaction whose statements share one snapshot.
+    async fn begin_read(&self) -> Result<Transaction<'_, Postgres>> {
+        Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+    }
+
+    /// Make the space of removed changes reusable (and hand back empty pages at the end of the
+    /// table); `VACUUM FULL` would shrink the file but lock the log against every push and pull.
+    async fn reclaim(&self) -> Result<()> {
+        sqlx::raw_sql("VACUUM (ANALYZE) changes").execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for PgDatabase {
