@@ -158,7 +158,7 @@ pub enum Verdict {
     /// length, which is all a replica needs of a dead row).
     Remove,
     /// Some columns were overwritten: keep the change with only the others.
-    Trim(Change),
+    Trim(Box<Change>),
 }
 
 /// The compaction decision (pure): a column of `change` survives only while the row's clock for
@@ -183,7 +183,7 @@ pub fn compaction_verdict(change: &Change, row: Option<&RowState>) -> Verdict {
         Verdict::Keep
     } else {
         let clocks = change.clocks.iter().filter(|(k, _)| live.contains_key(*k)).map(|(k, c)| (k.clone(), c.clone())).collect();
-        Verdict::Trim(Change { columns: live, clocks, ..change.clone() })
+        Verdict::Trim(Box::new(Change { columns: live, clocks, ..change.clone() }))
     }
 }
 
@@ -256,7 +256,11 @@ mod tests {
         }
         let row = &rows[&("units".to_string(), "r".to_string())];
         let verdicts: Vec<Verdict> = history.iter().map(|c| compaction_verdict(c, Some(row))).collect();
-        assert_eq!(verdicts[0], Verdict::Trim(logged("001", 1, json!({"code": "C1"}))), "only the overwritten name goes");
+        assert_eq!(
+            verdicts[0],
+            Verdict::Trim(Box::new(logged("001", 1, json!({"code": "C1"})))),
+            "only the overwritten name goes"
+        );
         assert_eq!(verdicts[1], Verdict::Remove, "a change whose every column was overwritten goes");
         assert_eq!(verdicts[2], Verdict::Keep, "the latest writer of every column it set stays");
 
