@@ -33,6 +33,10 @@ pub enum Error {
     /// A pull cursor beyond anything this server has handed out: the client must re-bootstrap.
     #[error("unknown cursor {cursor}")]
     UnknownCursor { cursor: i64 },
+    /// A pull cursor below the compaction horizon: the log behind it was compacted, so the
+    /// client must bootstrap from the snapshot again.
+    #[error("cursor {cursor} is below the compaction horizon {horizon}: bootstrap from the snapshot")]
+    CursorCompacted { cursor: i64, horizon: i64 },
     /// A change stamped further in the future than the server's clock allows: adopting it would
     /// let one device's wrong clock mask every later write. Nothing of the push is applied.
     #[error("change {change_id} is stamped {ahead_ms} ms ahead of the server's clock; fix this computer's clock")]
@@ -57,6 +61,7 @@ impl Error {
             Error::Conflict(_)
             | Error::SeqGap { .. }
             | Error::UnknownCursor { .. }
+            | Error::CursorCompacted { .. }
             | Error::ClockSkew { .. }
             | Error::SeqReused { .. } => StatusCode::CONFLICT,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -73,6 +78,7 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::SeqGap { .. } => ErrorCode::SeqGap,
             Error::UnknownCursor { .. } => ErrorCode::UnknownCursor,
+            Error::CursorCompacted { .. } => ErrorCode::CursorCompacted,
             Error::ClockSkew { .. } => ErrorCode::ClockSkew,
             Error::SeqReused { .. } => ErrorCode::SeqReused,
             Error::TooManyRequests => ErrorCode::TooManyRequests,

@@ -82,10 +82,30 @@ pub async fn launch(
 }
 
 /// Like [`launch`] with an already built state (the binary seeds demo users first).
+/// The periodic compaction runs beside it (see [`compact_periodically`]) and stops with it.
 pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
     tracing::info!(addr = ?listener.local_addr().ok(), "zongwu-server listening");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    let compaction = tokio::spawn(compact_periodically(state.clone()));
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| Error::Internal(format!("serve: {e}")))
+        .map_err(|e| Error::Internal(format!("serve: {e}")));
+    compaction.abort();
+    served
+}
+
+/// Compact the change log now and then every `compact_every_secs` (never when 0). A failure is
+/// logged and tried again next time: compaction only saves space, nothing waits for it.
+pub async fn compact_periodically(state: AppState) {
+    let every = state.settings.compact_every_secs;
+    if every == 0 {
+        return;
+    }
+    loop {
+        let cutoff = state.now_ms() - state.settings.compact_keep_secs.saturating_mul(1000);
+        if let Err(e) = state.db.compact(cutoff).await {
+            tracing::warn!(error = %e, "compaction failed");
+        }
+        tokio::time::sleep(Duration::from_secs(every)).await;
+    }
 }

@@ -62,6 +62,14 @@ pub struct Settings {
     /// kept in the database (`server_meta`), which still works but protects less. Changing it
     /// invalidates every stored second factor until the plans are uploaded again.
     pub second_factor_pepper: Secret<String>,
+    /// Compaction of the change log (issue #8): changes received more than `compact_keep_secs`
+    /// ago keep only the values still in their rows; a desktop whose cursor is older re-
+    /// bootstraps from the snapshot. Default 30 days: a laptop offline for less than that
+    /// just pulls on.
+    pub compact_keep_secs: i64,
+    /// How often the server compacts on its own, the first time right after start; 0 = only
+    /// when an admin asks (`POST /api/v1/sync/compact`).
+    pub compact_every_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +97,8 @@ impl Default for Settings {
             public_window_secs: 10 * 60,
             public_client_ip_header: None,
             second_factor_pepper: Secret::new(String::new()),
+            compact_keep_secs: 30 * 24 * 3600,
+            compact_every_secs: 6 * 3600,
         }
     }
 }

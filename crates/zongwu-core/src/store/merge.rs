@@ -338,7 +338,10 @@ impl Store {
                     && change.cl % 2 == 1
                     && change.clocks.is_empty()
                     && change.columns.keys().all(|k| k != merge::OWNER && table.has_column(k));
-                if plain && per_row[&(change.table.as_str(), change.row_id.as_str())] == 1 && !rows.contains_key(&(table, change.row_id.clone())) {
+                if plain
+                    && per_row[&(change.table.as_str(), change.row_id.as_str())] == 1
+                    && !rows.contains_key(&(table, change.row_id.clone()))
+                {
                     let known: Map<String, Value> = change.columns.iter().map(|(k, v)| (k.clone(), normalise(v))).collect();
                     outcomes.push(MergeOutcome::Applied);
                     log.push(LogEntry { change, columns: known.clone(), previous: Map::new() });

@@ -188,7 +188,12 @@ pub(super) struct FreshRow<'a> {
 /// [`zongwu_proto::merge::merge`] makes of such a change (the change's columns, the owner without
 /// a clock, schema defaults elsewhere), without building that state: a 100,000-row import spent
 /// most of its time allocating and freeing it. The replay property tests hold the two equal.
-pub(super) async fn insert_fresh(conn: &mut SqliteConnection, table: Table, shape: &TableShape, rows: &[FreshRow<'_>]) -> Result<()> {
+pub(super) async fn insert_fresh(
+    conn: &mut SqliteConnection,
+    table: Table,
+    shape: &TableShape,
+    rows: &[FreshRow<'_>],
+) -> Result<()> {
     let groups = group_by(rows.iter().map(|r| (r.columns.iter().map(|(k, _)| *k).collect::<Vec<_>>(), r)));
     for (keys, rows) in &groups {
         // The compact clocks of such a row: the change's stamp shared by its columns, every

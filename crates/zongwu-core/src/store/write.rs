@@ -5,7 +5,7 @@
 //! from elsewhere, and the touched rows and their log entries are written in bulk
 //! ([`super::rows`]). One row or a hundred thousand take the same path.
 
-use super::rows::{insert_fresh, FreshRow, load_rows, write_columns, write_log, write_rows, LogAuthor, LogRow, TableShape};
+use super::rows::{insert_fresh, load_rows, write_columns, write_log, write_rows, FreshRow, LogAuthor, LogRow, TableShape};
 use super::values::normalise_in_place;
 use super::{Store, Table, WriterState};
 use crate::{Actor, Error, Result};

@@ -7,6 +7,11 @@
 //! - Pull asks for pages after the stored cursor and merges each page with the cursor that follows
 //!   it in one local transaction ([`Store::merge_remote_with_meta`]), so a crash between the two
 //!   can neither lose nor duplicate a change.
+//! - Bootstrap: a desktop without a cursor (new, joined download-only, or sent back by 409)
+//!   does not replay the server's whole history. It downloads the server's current rows in
+//!   pages ([`SyncClient::bootstrap`]), each merged with its progress in one transaction, then
+//!   follows the log from the snapshot's sequence number. Why that misses and duplicates
+//!   nothing even while pushes land: docs/sync.md, "Snapshot bootstrap".
 //!
 //! [`runner::SyncRunner`] runs rounds on a timer, after edits and with backoff on failure;
 //! [`account`] keeps the server login and decides what local work a joining desktop offers;
@@ -19,11 +24,30 @@ pub mod runner;
 use crate::Store;
 use reqwest::StatusCode;
 use std::time::Duration;
-use zongwu_proto::api::{ErrorBody, ErrorCode, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use zongwu_proto::api::{
+    ErrorBody, ErrorCode, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, RowKey, SnapshotResponse,
+};
 use zongwu_proto::SkewWarning;
 
 /// The `meta` key holding `epoch:server_seq` of the last pulled page.
 pub const CURSOR_KEY: &str = "sync_cursor";
+
+/// The `meta` key of a bootstrap under way (JSON [`Bootstrap`]), empty when none is.
+pub const SNAPSHOT_KEY: &str = "sync_snapshot";
+
+/// How far a bootstrap got, committed with each page it merged.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Bootstrap {
+    epoch: String,
+    /// The snapshot's sequence number: the cursor once the last page is merged.
+    seq: i64,
+    /// This run's own id. Its rows are logged as changes of the pseudo-device `snapshot:<run>`
+    /// numbered by their position in the run: the log keys (device, seq) uniquely and a later
+    /// run (another snapshot) must never collide with an earlier one.
+    run: String,
+    rows: i64,
+    after: Option<RowKey>,
+}
 
 /// Changes per push and per pull page (the server's maximum).
 pub const PAGE: i64 = 1000;
@@ -36,10 +60,13 @@ pub enum SyncError {
     /// The server refused the request.
     #[error("同步服务器拒绝了请求（{status}）：{code:?} {message}")]
     Refused { status: u16, code: ErrorCode, message: String, expected_seq: Option<i64> },
-    /// The server does not know our cursor (it was reset or compacted): a full re-bootstrap is
-    /// needed (a later increment).
+    /// The server does not know our cursor (it was reset or restored): offer everything again
+    /// and bootstrap.
     #[error("同步游标 {0} 在服务器上不存在，需要重新同步")]
     UnknownCursor(i64),
+    /// Our cursor is below the server's compaction horizon: bootstrap from the snapshot again.
+    #[error("同步游标 {0} 早于服务器已压缩的记录，需要从快照重新同步")]
+    CursorCompacted(i64),
     #[error(transparent)]
     Store(#[from] crate::Error),
 }
@@ -60,7 +87,7 @@ impl SyncError {
                 400..=499 => ErrorCode::Validation,
                 _ => ErrorCode::Network,
             },
-            SyncError::UnknownCursor(_) => ErrorCode::Conflict,
+            SyncError::UnknownCursor(_) | SyncError::CursorCompacted(_) => ErrorCode::Conflict,
             SyncError::Store(e) => e.code(),
         }
     }
@@ -84,13 +111,16 @@ impl SyncError {
 pub struct SyncReport {
     /// Local changes the server acknowledged.
     pub pushed: u64,
-    /// Remote changes received (including ones already known).
+    /// Remote changes received (including ones already known), snapshot rows included.
     pub pulled: usize,
-    /// Pages pulled.
+    /// Pages pulled (snapshot pages included).
     pub pages: usize,
+    /// Rows downloaded by a bootstrap from the server's snapshot.
+    pub snapshot_rows: usize,
     /// Remote clocks far ahead of ours; the changes still merged by their stamps.
     pub skew_warnings: Vec<SkewWarning>,
-    /// The server did not know our cursor and everything was offered and pulled again.
+    /// The server did not know our cursor (everything was offered again), or it was compacted
+    /// away: the desktop bootstrapped again from the snapshot.
     pub rebootstrapped: bool,
     /// The server's clock minus ours, when it differs by more than
     /// [`MAX_FORWARD_SKEW_MS`](zongwu_proto::MAX_FORWARD_SKEW_MS) either way: this computer's
@@ -110,13 +140,22 @@ pub struct SyncClient {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    /// Changes per pull page and rows per snapshot page.
+    page: i64,
 }
 
 impl SyncClient {
     /// A client for `base_url` (e.g. `http://127.0.0.1:8787`) with a token from [`SyncClient::login`].
     pub fn new(base_url: &str, token: &str) -> Result<SyncClient> {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
-        Ok(SyncClient { http, base_url: base_url.trim_end_matches('/').to_string(), token: token.to_string() })
+        Ok(SyncClient { http, base_url: base_url.trim_end_matches('/').to_string(), token: token.to_string(), page: PAGE })
+    }
+
+    /// Pull and snapshot pages of `rows` (1 to [`PAGE`]) instead of the server's maximum: tests
+    /// use small pages to interleave pushes with a bootstrap.
+    pub fn with_page(mut self, rows: i64) -> SyncClient {
+        self.page = rows.clamp(1, PAGE);
+        self
     }
 
     /// Log in as `login` from this store's device and return a client holding the token.
@@ -196,6 +235,9 @@ impl SyncClient {
     }
 
     /// Pull every page after the stored cursor, merging each with its cursor in one transaction.
+    /// With no cursor this replays the whole log from the start (the slow way; [`SyncClient::sync_once`]
+    /// bootstraps from the snapshot instead), and after a compaction it is
+    /// [`SyncError::CursorCompacted`].
     /// The next page is fetched while the current one merges, so a first pull costs about the
     /// larger of the wire time and the merge time, not their sum.
     pub async fn pull_once(&self, store: &Store) -> Result<SyncReport> {
@@ -234,30 +276,141 @@ impl SyncClient {
     fn fetch_page(&self, cursor: i64, epoch: String) -> impl std::future::Future<Output = Result<PullResponse>> + Send + 'static {
         let request = self.http.get(self.url("/api/v1/sync/pull")).bearer_auth(&self.token).query(&[
             ("cursor", cursor.to_string()),
-            ("limit", PAGE.to_string()),
+            ("limit", self.page.to_string()),
             ("epoch", epoch),
         ]);
-        async move {
-            match decode(request.send().await?).await {
-                Err(SyncError::Refused { code: ErrorCode::UnknownCursor, .. }) => Err(SyncError::UnknownCursor(cursor)),
-                other => other,
-            }
-        }
+        async move { cursor_errors(decode(request.send().await?).await, cursor) }
     }
 
-    /// Push, then pull. When the server does not know our cursor (it was reset or restored from
-    /// an older backup), re-bootstrap once: offer every local change again (the server keeps
-    /// what it lacks and skips what it has) and pull from the start (merging what we already
-    /// have is a no-op).
+    /// Whether the store must bootstrap before it can follow the log: it has no cursor (a new
+    /// desktop, a download-only join, a re-bootstrap), or a bootstrap is under way.
+    pub async fn needs_bootstrap(store: &Store) -> Result<bool> {
+        let cursor = crate::store::meta_get(store.pool(), CURSOR_KEY).await?.unwrap_or_default();
+        let snapshot = crate::store::meta_get(store.pool(), SNAPSHOT_KEY).await?.unwrap_or_default();
+        Ok(cursor.is_empty() || !snapshot.is_empty())
+    }
+
+    /// Download the server's current rows (the snapshot) page by page, each merged with this
+    /// bootstrap's progress in one transaction (an interrupted bootstrap resumes after the last
+    /// page it merged), then save the snapshot's sequence number as the cursor: the next
+    /// [`SyncClient::pull_once`] follows the log from there. The rows merge like any remote
+    /// change ([`Store::merge_remote_with_meta`]), so local changes not yet pushed keep their
+    /// later clocks and a row already here is merged, not replaced. The next page is fetched
+    /// while the current one merges.
+    pub async fn bootstrap(&self, store: &Store) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let saved = crate::store::meta_get(store.pool(), SNAPSHOT_KEY).await?.unwrap_or_default();
+        let resumed: Option<Bootstrap> = if saved.is_empty() { None } else { serde_json::from_str(&saved).ok() };
+        let (mut progress, first) = match resumed {
+            Some(p) => {
+                let page = self.fetch_snapshot(Some(p.seq), p.after.clone(), p.epoch.clone()).await?;
+                (p, page)
+            }
+            None => {
+                let page = self.fetch_snapshot(None, None, String::new()).await?;
+                let run = uuid::Uuid::now_v7().to_string();
+                (Bootstrap { epoch: page.epoch.clone(), seq: page.seq, run, rows: 0, after: None }, page)
+            }
+        };
+        tracing::info!(seq = progress.seq, resumed = progress.rows > 0, "bootstrapping from the server's snapshot");
+        let device = format!("snapshot:{}", progress.run);
+        let mut current = Some(first);
+        while let Some(page) = current.take() {
+            let next = page
+                .has_more
+                .then(|| tokio::spawn(self.fetch_snapshot(Some(progress.seq), page.after.clone(), progress.epoch.clone())));
+            let rows: Vec<zongwu_proto::Change> = page
+                .rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut row)| {
+                    let n = progress.rows + i as i64 + 1;
+                    row.change_id = format!("{device}:{n}");
+                    row.device_id = device.clone();
+                    row.device_seq = n;
+                    row
+                })
+                .collect();
+            progress.rows += rows.len() as i64;
+            progress.after = page.after.or(progress.after);
+            let saved = serde_json::to_string(&progress).map_err(crate::Error::from)?;
+            let merged = match store.merge_remote_with_meta(&rows, Some((SNAPSHOT_KEY, saved.as_str()))).await {
+                Ok((_, warnings)) => warnings,
+                Err(e) => {
+                    if let Some(n) = next {
+                        n.abort();
+                    }
+                    return Err(e.into());
+                }
+            };
+            report.snapshot_rows += rows.len();
+            report.pulled += rows.len();
+            report.pages += 1;
+            report.skew_warnings.extend(merged);
+            report.clock_offset_ms = clock_offset(page.server_time_ms, store.now_ms());
+            store.set_clock_offset(report.clock_offset_ms.unwrap_or(0)).await?;
+            if let Some(n) = next {
+                current = Some(n.await.map_err(|e| crate::Error::Internal(format!("snapshot: {e}")))??);
+            }
+        }
+        // Cursor first: a crash before the progress is cleared only resumes an empty remainder.
+        crate::store::meta_set(store.pool(), CURSOR_KEY, &format!("{}:{}", progress.epoch, progress.seq)).await?;
+        crate::store::meta_set(store.pool(), SNAPSHOT_KEY, "").await?;
+        Ok(report)
+    }
+
+    /// One snapshot page (a future that owns what it needs, like [`SyncClient::fetch_page`]).
+    fn fetch_snapshot(
+        &self,
+        seq: Option<i64>,
+        after: Option<RowKey>,
+        epoch: String,
+    ) -> impl std::future::Future<Output = Result<SnapshotResponse>> + Send + 'static {
+        let mut query = vec![("limit", self.page.to_string()), ("epoch", epoch)];
+        if let Some(seq) = seq {
+            query.push(("seq", seq.to_string()));
+        }
+        if let Some(key) = after {
+            query.push(("after_table", key.table));
+            query.push(("after_row", key.row_id));
+        }
+        let request = self.http.get(self.url("/api/v1/sync/snapshot")).bearer_auth(&self.token).query(&query);
+        async move { cursor_errors(decode(request.send().await?).await, seq.unwrap_or(0)) }
+    }
+
+    /// Bootstrap when needed ([`SyncClient::needs_bootstrap`]), then follow the log.
+    pub async fn catch_up(&self, store: &Store) -> Result<SyncReport> {
+        let mut report = if Self::needs_bootstrap(store).await? { self.bootstrap(store).await? } else { SyncReport::default() };
+        let pulled = self.pull_once(store).await?;
+        report.pulled += pulled.pulled;
+        report.pages += pulled.pages;
+        report.skew_warnings.extend(pulled.skew_warnings);
+        report.clock_offset_ms = pulled.clock_offset_ms.or(report.clock_offset_ms);
+        Ok(report)
+    }
+
+    /// Push, then catch up ([`SyncClient::catch_up`]: a desktop without a cursor bootstraps from
+    /// the snapshot first). When the server does not know our cursor (it was reset or restored
+    /// from an older backup), re-bootstrap once: offer every local change again (the server
+    /// keeps what it lacks and skips what it has) and bootstrap. When our cursor is below the
+    /// server's compaction horizon, bootstrap again, once: the server holds all we pushed, so
+    /// nothing is offered again.
     pub async fn sync_once(&self, store: &Store) -> Result<SyncReport> {
         let pushed = self.push_once(store).await?;
-        let mut report = match self.pull_once(store).await {
+        let mut report = match self.catch_up(store).await {
             Err(SyncError::UnknownCursor(cursor)) => {
                 tracing::warn!(cursor, "the server does not know our cursor; re-bootstrapping");
                 self.rebootstrap(store).await?;
                 let pushed_again = self.push_once(store).await?;
-                let mut report = self.pull_once(store).await?;
+                let mut report = self.catch_up(store).await?;
                 report.pushed += pushed_again;
+                report.rebootstrapped = true;
+                report
+            }
+            Err(SyncError::CursorCompacted(cursor)) => {
+                tracing::warn!(cursor, "the server compacted the log past our cursor; bootstrapping from its snapshot");
+                self.forget_cursor(store).await?;
+                let mut report = self.catch_up(store).await?;
                 report.rebootstrapped = true;
                 report
             }
@@ -268,11 +421,26 @@ impl SyncClient {
     }
 
     /// Forget what the server acknowledged and where we were: the next push offers every local
-    /// change, the next pull starts at the beginning.
+    /// change, the next round bootstraps.
     pub async fn rebootstrap(&self, store: &Store) -> Result<()> {
         store.unmark_pushed_from(1).await?;
+        self.forget_cursor(store).await
+    }
+
+    /// Forget the cursor and any bootstrap under way: the next round bootstraps from scratch.
+    async fn forget_cursor(&self, store: &Store) -> Result<()> {
         crate::store::meta_set(store.pool(), CURSOR_KEY, "").await?;
+        crate::store::meta_set(store.pool(), SNAPSHOT_KEY, "").await?;
         Ok(())
+    }
+}
+
+/// The server's answer to a cursor (or a snapshot's `seq`) it cannot serve, as our errors.
+fn cursor_errors<T>(answer: Result<T>, cursor: i64) -> Result<T> {
+    match answer {
+        Err(SyncError::Refused { code: ErrorCode::UnknownCursor, .. }) => Err(SyncError::UnknownCursor(cursor)),
+        Err(SyncError::Refused { code: ErrorCode::CursorCompacted, .. }) => Err(SyncError::CursorCompacted(cursor)),
+        other => other,
     }
 }
 

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use zongwu_proto::api::CompactResponse;
 use zongwu_proto::Change;
 
 /// The roles, one definition for both ends (the wire spells them in snake_case).
@@ -78,6 +79,14 @@ pub struct PullPage {
     /// The largest sequence number the page was read against; every change at or below it was
     /// committed when the page was read.
     pub horizon: i64,
+}
+
+/// One page of the snapshot: rows by key, as they are when the page is read.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotPage {
+    /// The snapshot's sequence number (see [`Database::snapshot`]).
+    pub seq: i64,
+    pub rows: Vec<(String, String, zongwu_proto::merge::RowState)>,
 }
 
 /// Everything the server stores: users, tokens and changes here; published housing plans and
@@ -138,13 +147,35 @@ pub trait Database: housing::HousingDb + platform::PlatformDb + Send + Sync + 's
 
     /// Changes after `cursor`, at most `limit`; with `unit_id`, only those of rows that unit owns
     /// after the change or owned before it (a move out, which the caller turns into a scope exit).
-    /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out.
+    /// [`Error::UnknownCursor`] when `cursor` is beyond every sequence number handed out,
+    /// [`Error::CursorCompacted`] when it is below the compaction horizon (the log behind it is
+    /// gone). The bounds and the page are read in one snapshot of the database, so a compaction
+    /// that starts meanwhile cannot take changes out from under the page.
     async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> Result<PullPage>;
 
     /// The `bucket` of rate-limited events that every instance on this database counts in, with
     /// a window of `window_secs`: `Some` on PostgreSQL, which several instances may share;
     /// `None` on SQLite, whose one instance counts in memory ([`crate::limits`]).
     fn rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<rate_counts::RateCounts>;
+
+    /// A page of the materialised rows after the key `after` (`("", "")` to start), at most
+    /// `limit`, with `unit_id` only the rows that unit owns (as pull scopes them). `seq: None`
+    /// starts a snapshot: its sequence number is the largest committed when this page is read,
+    /// so every change at or below it is in this page and in every later one. `Some(seq)`
+    /// continues one: [`Error::UnknownCursor`] beyond the largest sequence number,
+    /// [`Error::CursorCompacted`] below the compaction horizon (the client could not follow the
+    /// log from it).
+    async fn snapshot(&self, seq: Option<i64>, after: (&str, &str), limit: i64, unit_id: Option<&str>) -> Result<SnapshotPage>;
+
+    /// Compact the change log up to the newest change received at or before `cutoff_ms` (the
+    /// horizon; it never moves back). The horizon is stored first, so from then on a pull below
+    /// it is refused; then, in batches under the push lock, every change at or below it is
+    /// judged against its stored row ([`rows::compaction_verdict`]): removed when nothing of it
+    /// is the row's any more (overwritten, an older life, a dead row), trimmed to the columns
+    /// that still are. Each device remembers the highest `device_seq` removed, so its resend is
+    /// still a replay. Freed space is handed back (SQLite `VACUUM` when a quarter of the file
+    /// is free, PostgreSQL `VACUUM`).
+    async fn compact(&self, cutoff_ms: i64) -> Result<CompactResponse>;
 }
 
 /// Open the database named by `url` and bring its schema up to date.

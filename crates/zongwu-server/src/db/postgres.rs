@@ -40,6 +40,18 @@ impl PgDatabase {
     fn shared_rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<RateCounts> {
         Some(RateCounts::new(self.pool.clone(), bucket, window_secs))
     }
+
+    /// A read transaction whose statements share one snapshot.
+    async fn begin_read(&self) -> Result<Transaction<'_, Postgres>> {
+        Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+    }
+
+    /// Make the space of removed changes reusable (and hand back empty pages at the end of the
+    /// table); `VACUUM FULL` would shrink the file but lock the log against every push and pull.
+    async fn reclaim(&self) -> Result<()> {
+        sqlx::raw_sql("VACUUM (ANALYZE) changes").execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for PgDatabase {

@@ -254,11 +254,13 @@ macro_rules! impl_database {
                 let _guard = self.write_guard().await;
                 let mut tx = self.pool.begin().await?;
                 Self::serialise_push(&mut tx).await?;
-                let stored: i64 = sqlx::query_scalar("SELECT last_device_seq FROM device_cursors WHERE device_id = $1")
-                    .bind(device_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .unwrap_or(0);
+                // `floor`: the highest of this device's changes that compaction removed.
+                let (stored, floor): (i64, i64) =
+                    sqlx::query_as("SELECT last_device_seq, compacted_through FROM device_cursors WHERE device_id = $1")
+                        .bind(device_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .unwrap_or((0, 0));
                 let mut last = stored;
                 let mut sorted: Vec<&zongwu_proto::Change> = changes.iter().collect();
                 sorted.sort_by_key(|c| c.device_seq);
@@ -280,8 +282,11 @@ macro_rules! impl_database {
                 // means the device's log was rolled back, and skipping it would lose it silently.
                 // A resent change that was refused before is answered with its refusal again
                 // (the first answer may have been lost).
+                // A replay at or below the compaction floor may be a change compaction removed:
+                // it was received, so it is a replay (a rolled-back log that far back is not
+                // told apart any more).
                 let known = stored_ids(&mut tx, &replayed, true).await?;
-                if let Some(c) = replayed.iter().find(|c| !known.contains_key(&c.change_id)) {
+                if let Some(c) = replayed.iter().find(|c| !known.contains_key(&c.change_id) && c.device_seq > floor) {
                     return Err($crate::error::Error::SeqReused { device_seq: c.device_seq });
                 }
                 let refused_before: Vec<(zongwu_proto::Change, zongwu_proto::rules::Refusal)> = replayed
@@ -310,14 +315,8 @@ macro_rules! impl_database {
                     let mut q = sqlx::query(&sql);
                     for a in chunk {
                         let c = &a.change;
-                        let columns = serde_json::to_string(&c.columns).map_err(|e| $crate::error::Error::Internal(e.to_string()))?;
-                        let columns = if c.clocks.is_empty() {
-                            columns
-                        } else {
-                            // A whole row carries its per-column clocks along.
-                            serde_json::to_string(&serde_json::json!({"$columns": c.columns, "$clocks": c.clocks}))
-                                .map_err(|e| $crate::error::Error::Internal(e.to_string()))?
-                        };
+                        // A whole row carries its per-column clocks along.
+                        let columns = $crate::db::rows::encode_columns(c)?;
                         q = q
                             .bind(&c.change_id)
                             .bind(&c.device_id)
@@ -409,12 +408,15 @@ macro_rules! impl_database {
 
             #[tracing::instrument(skip(self))]
             async fn pull(&self, cursor: i64, limit: i64, unit_id: Option<&str>) -> $crate::error::Result<$crate::db::PullPage> {
-                // Every sequence number at or below the horizon is committed (pushes commit in
+                let mut tx = self.begin_read().await?;
+                // Every sequence number at or below the head is committed (pushes commit in
                 // sequence order), so a page bounded by it can have no hole that fills later.
-                let horizon: i64 =
-                    sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM changes").fetch_one(&self.pool).await?;
-                if cursor > horizon {
+                let (compacted, head) = log_bounds(&mut tx).await?;
+                if cursor > head {
                     return Err($crate::error::Error::UnknownCursor { cursor });
+                }
+                if cursor < compacted {
+                    return Err($crate::error::Error::CursorCompacted { cursor, horizon: compacted });
                 }
                 let rows = match unit_id {
                     Some(unit) => {
@@ -424,10 +426,10 @@ macro_rules! impl_database {
                              ORDER BY server_seq LIMIT $4",
                         )
                         .bind(cursor)
-                        .bind(horizon)
+                        .bind(head)
                         .bind(unit)
                         .bind(limit)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *tx)
                         .await?
                     }
                     None => {
@@ -437,19 +439,198 @@ macro_rules! impl_database {
                              ORDER BY server_seq LIMIT $3",
                         )
                         .bind(cursor)
-                        .bind(horizon)
+                        .bind(head)
                         .bind(limit)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *tx)
                         .await?
                     }
                 };
+                tx.commit().await?;
                 let changes = rows.iter().map(change_from_row).collect::<$crate::error::Result<Vec<_>>>()?;
-                Ok($crate::db::PullPage { changes, horizon })
+                Ok($crate::db::PullPage { changes, horizon: head })
             }
 
             fn rate_counts(&self, bucket: &'static str, window_secs: i64) -> Option<$crate::db::rate_counts::RateCounts> {
                 self.shared_rate_counts(bucket, window_secs)
             }
+
+            #[tracing::instrument(skip(self))]
+            async fn snapshot(
+                &self,
+                seq: Option<i64>,
+                after: (&str, &str),
+                limit: i64,
+                unit_id: Option<&str>,
+            ) -> $crate::error::Result<$crate::db::SnapshotPage> {
+                use sqlx::Row;
+                let mut tx = self.begin_read().await?;
+                let (compacted, head) = log_bounds(&mut tx).await?;
+                let seq = match seq {
+                    None => head,
+                    Some(s) if s > head => return Err($crate::error::Error::UnknownCursor { cursor: s }),
+                    Some(s) if s < compacted => return Err($crate::error::Error::CursorCompacted { cursor: s, horizon: compacted }),
+                    Some(s) => s,
+                };
+                // Keyset paging on the primary key; a row value comparison is one index range
+                // on both backends.
+                let rows = match unit_id {
+                    Some(unit) => {
+                        sqlx::query(
+                            "SELECT tbl, row_id, cl, columns, clocks FROM sync_rows
+                             WHERE (tbl, row_id) > ($1, $2) AND unit_id = $3 ORDER BY tbl, row_id LIMIT $4",
+                        )
+                        .bind(after.0)
+                        .bind(after.1)
+                        .bind(unit)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await?
+                    }
+                    None => {
+                        sqlx::query(
+                            "SELECT tbl, row_id, cl, columns, clocks FROM sync_rows
+                             WHERE (tbl, row_id) > ($1, $2) ORDER BY tbl, row_id LIMIT $3",
+                        )
+                        .bind(after.0)
+                        .bind(after.1)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await?
+                    }
+                };
+                tx.commit().await?;
+                let rows = rows
+                    .iter()
+                    .map(|r| {
+                        let state = $crate::db::rows::decode_row(r.try_get(2)?, &r.try_get::<String, _>(3)?, &r.try_get::<String, _>(4)?)?;
+                        Ok((r.try_get(0)?, r.try_get(1)?, state))
+                    })
+                    .collect::<$crate::error::Result<Vec<_>>>()?;
+                Ok($crate::db::SnapshotPage { seq, rows })
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn compact(&self, cutoff_ms: i64) -> $crate::error::Result<zongwu_proto::api::CompactResponse> {
+                use $crate::db::rows::Verdict;
+                const BATCH: i64 = 5000;
+                // Publish the horizon before touching the log: from this commit on, a pull or a
+                // snapshot below it is refused, and one that began earlier reads its own
+                // snapshot of the database, unaffected by the batches below.
+                let horizon = {
+                    let _guard = self.write_guard().await;
+                    let mut tx = self.pool.begin().await?;
+                    Self::serialise_push(&mut tx).await?;
+                    let (compacted, _) = log_bounds(&mut tx).await?;
+                    let newest: i64 =
+                        sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM changes WHERE received_at_ms <= $1")
+                            .bind(cutoff_ms)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if newest > compacted {
+                        sqlx::query(
+                            "INSERT INTO server_meta (key, value) VALUES ('compacted_through', $1)
+                             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        )
+                        .bind(newest.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    newest.max(compacted)
+                };
+                let mut out = zongwu_proto::api::CompactResponse { horizon, ..Default::default() };
+                // Everything at or below the horizon is looked at again each time: a change kept
+                // last time may be overwritten since. What is left there is about one change per
+                // live column, so the pass costs what the live data costs.
+                let mut after = 0i64;
+                while after < horizon {
+                    // A batch at a time under the push lock: a push never sees a change gone
+                    // while its device's floor still says otherwise, and waits one batch at most.
+                    let _guard = self.write_guard().await;
+                    let mut tx = self.pool.begin().await?;
+                    Self::serialise_push(&mut tx).await?;
+                    let page = sqlx::query(
+                        "SELECT server_seq, change_id, device_id, device_seq, tbl, row_id, unit_id, hlc, cl, columns
+                         FROM changes WHERE server_seq > $1 AND server_seq <= $2 ORDER BY server_seq LIMIT $3",
+                    )
+                    .bind(after)
+                    .bind(horizon)
+                    .bind(BATCH)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let logged = page.iter().map(change_from_row).collect::<$crate::error::Result<Vec<_>>>()?;
+                    let Some((last, _)) = logged.last() else { break };
+                    after = *last;
+                    let refs: Vec<&zongwu_proto::Change> = logged.iter().map(|(_, c)| c).collect();
+                    let rows = load_rows(&mut tx, &refs).await?;
+                    let (mut removed, mut trimmed) = (Vec::new(), Vec::new());
+                    let mut floors: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+                    for (seq, c) in &logged {
+                        match $crate::db::rows::compaction_verdict(c, rows.get(&(c.table.clone(), c.row_id.clone()))) {
+                            Verdict::Keep => {}
+                            Verdict::Remove => {
+                                removed.push(*seq);
+                                let floor = floors.entry(c.device_id.as_str()).or_default();
+                                *floor = (*floor).max(c.device_seq);
+                            }
+                            Verdict::Trim(kept) => trimmed.push((*seq, $crate::db::rows::encode_columns(&kept)?)),
+                        }
+                    }
+                    for chunk in removed.chunks($crate::db::queries::INSERT_CHUNK) {
+                        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+                        let sql = format!(
+                            "WITH gone (seq) AS (VALUES {}) DELETE FROM changes WHERE server_seq IN (SELECT seq FROM gone)",
+                            list.join(", ")
+                        );
+                        let mut q = sqlx::query::<$db>(&sql);
+                        for seq in chunk {
+                            q = q.bind(*seq);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for chunk in trimmed.chunks($crate::db::queries::WRITE_CHUNK) {
+                        let sql = format!(
+                            "WITH kept (seq, cols) AS (VALUES {}) UPDATE changes SET columns = kept.cols FROM kept
+                             WHERE changes.server_seq = kept.seq",
+                            $crate::db::queries::values_placeholders(chunk.len(), 2)
+                        );
+                        let mut q = sqlx::query::<$db>(&sql);
+                        for (seq, columns) in chunk {
+                            q = q.bind(*seq).bind(columns.clone());
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for (device, floor) in &floors {
+                        sqlx::query(
+                            "UPDATE device_cursors SET compacted_through = $1 WHERE device_id = $2 AND compacted_through < $1",
+                        )
+                        .bind(*floor)
+                        .bind(*device)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    out.examined += logged.len() as u64;
+                    out.removed += removed.len() as u64;
+                    out.trimmed += trimmed.len() as u64;
+                }
+                if out.removed + out.trimmed > 0 {
+                    self.reclaim().await?;
+                    tracing::info!(horizon, examined = out.examined, removed = out.removed, trimmed = out.trimmed, "compacted the change log");
+                }
+                Ok(out)
+            }
+        }
+
+        /// The compaction horizon and the head of the log (the largest sequence number handed
+        /// out, never below the horizon: compaction may remove the newest changes of dead rows).
+        async fn log_bounds(conn: &mut sqlx::Transaction<'_, $db>) -> $crate::error::Result<(i64, i64)> {
+            let compacted: Option<String> = sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'compacted_through'")
+                .fetch_optional(&mut **conn)
+                .await?;
+            let compacted = compacted.and_then(|v| v.parse().ok()).unwrap_or(0i64);
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM changes").fetch_one(&mut **conn).await?;
+            Ok((compacted, max.max(compacted)))
         }
 
         /// Which of `changes` this server already stored (code `None`) or, `with_refused`,

@@ -96,6 +96,76 @@ pub fn decode_row(cl: i64, columns: &str, clocks: &str) -> Result<RowState> {
     Ok(RowState { cl, values, clocks })
 }
 
+/// A change's columns as `changes.columns` stores them: the plain object, or for a change with
+/// per-column clocks (a whole row) `{"$columns": …, "$clocks": …}`.
+pub fn encode_columns(change: &Change) -> Result<String> {
+    let text = if change.clocks.is_empty() {
+        serde_json::to_string(&change.columns)
+    } else {
+        serde_json::to_string(&serde_json::json!({"$columns": change.columns, "$clocks": change.clocks}))
+    };
+    text.map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// What compaction does with one logged change at or below the horizon, given its row as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Every column it set still holds the row's value (or its row is unknown here).
+    Keep,
+    /// Nothing of it is the row's any more: every column was overwritten, it belongs to an
+    /// older life of the row, or the row is dead (its tombstone in `sync_rows` keeps the causal
+    /// length, which is all a replica needs of a dead row).
+    Remove,
+    /// Some columns were overwritten: keep the change with only the others.
+    Trim(Box<Change>),
+}
+
+/// The compaction decision (pure): a column of `change` survives only while the row's clock for
+/// it is the change's own, i.e. the value the row holds is the one this change wrote.
+pub fn compaction_verdict(change: &Change, row: Option<&RowState>) -> Verdict {
+    let Some(row) = row else { return Verdict::Keep };
+    if !row.exists() || change.cl < row.cl {
+        return Verdict::Remove;
+    }
+    if change.cl != row.cl {
+        return Verdict::Keep;
+    }
+    let live: std::collections::BTreeMap<String, serde_json::Value> = change
+        .columns
+        .iter()
+        .filter(|(k, _)| row.clocks.get(*k).map(String::as_str) == Some(merge::column_clock(change, k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if live.is_empty() {
+        Verdict::Remove
+    } else if live.len() == change.columns.len() {
+        Verdict::Keep
+    } else {
+        let clocks = change.clocks.iter().filter(|(k, _)| live.contains_key(*k)).map(|(k, c)| (k.clone(), c.clone())).collect();
+        Verdict::Trim(Box::new(Change { columns: live, clocks, ..change.clone() }))
+    }
+}
+
+/// A stored row as one snapshot entry (see `zongwu_proto::api::SnapshotResponse`): every column
+/// with its clock, named after the snapshot `seq` rather than after any device's change.
+pub fn snapshot_row(seq: i64, table: &str, row_id: &str, row: &RowState) -> Change {
+    let template = Change {
+        change_id: format!("snapshot:{seq}:{table}:{row_id}"),
+        device_id: format!("snapshot:{seq}"),
+        device_seq: 0,
+        table: table.to_string(),
+        row_id: row_id.to_string(),
+        unit_id: None,
+        // A tombstone has no clocks; the smallest stamp moves no replica's clock.
+        hlc: zongwu_proto::Hlc { wall_ms: 0, counter: 0, device_id: "server".into() }.encode(),
+        cl: row.cl,
+        columns: Default::default(),
+        clocks: Default::default(),
+        kind: zongwu_proto::ChangeKind::Write,
+    };
+    row.to_change(&template)
+}
+
 /// A logged change's columns; a whole row is stored as `{"$columns": …, "$clocks": …}`.
 #[allow(clippy::type_complexity)]
 pub fn decode_columns(
@@ -109,4 +179,59 @@ pub fn decode_columns(
         return Ok((columns, clocks));
     }
     Ok((map.into_iter().collect(), Default::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn logged(hlc: &str, cl: i64, columns: serde_json::Value) -> Change {
+        Change {
+            change_id: format!("c-{hlc}"),
+            device_id: "d".into(),
+            device_seq: 1,
+            table: "units".into(),
+            row_id: "r".into(),
+            unit_id: None,
+            hlc: hlc.into(),
+            cl,
+            columns: columns.as_object().unwrap().clone().into_iter().collect(),
+            clocks: Default::default(),
+            kind: Default::default(),
+        }
+    }
+
+    #[test]
+    fn compaction_keeps_only_values_the_row_still_holds() {
+        let history = [
+            logged("001", 1, json!({"name": "a", "code": "C1"})),
+            logged("002", 1, json!({"name": "b"})),
+            logged("003", 1, json!({"name": "c", "kind": "office"})),
+        ];
+        let mut rows = Rows::new();
+        for c in &history {
+            merge_into(&mut rows, c);
+        }
+        let row = &rows[&("units".to_string(), "r".to_string())];
+        let verdicts: Vec<Verdict> = history.iter().map(|c| compaction_verdict(c, Some(row))).collect();
+        assert_eq!(
+            verdicts[0],
+            Verdict::Trim(Box::new(logged("001", 1, json!({"code": "C1"})))),
+            "only the overwritten name goes"
+        );
+        assert_eq!(verdicts[1], Verdict::Remove, "a change whose every column was overwritten goes");
+        assert_eq!(verdicts[2], Verdict::Keep, "the latest writer of every column it set stays");
+
+        // The surviving log still rebuilds the row.
+        let mut again = Rows::new();
+        merge_into(&mut again, &logged("001", 1, json!({"code": "C1"})));
+        merge_into(&mut again, &history[2]);
+        assert_eq!(again, rows, "what compaction keeps merges into the same row");
+
+        merge_into(&mut rows, &logged("004", 2, json!({})));
+        let dead = &rows[&("units".to_string(), "r".to_string())];
+        assert!(history.iter().all(|c| compaction_verdict(c, Some(dead)) == Verdict::Remove), "a dead row keeps no history");
+        assert_eq!(compaction_verdict(&history[0], None), Verdict::Keep, "a row the server does not know is left alone");
+    }
 }

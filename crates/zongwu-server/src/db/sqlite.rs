@@ -43,6 +43,26 @@ impl SqliteDatabase {
     fn shared_rate_counts(&self, _bucket: &'static str, _window_secs: i64) -> Option<RateCounts> {
         None
     }
+
+    /// A read transaction: in WAL mode its first read pins a snapshot the later reads share.
+    async fn begin_read(&self) -> Result<Transaction<'_, Sqlite>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Hand the space compaction freed back to the file system: `VACUUM` once a quarter of the
+    /// file is free pages (it rewrites the live data only), then truncate the WAL.
+    async fn reclaim(&self) -> Result<()> {
+        let _guard = self.write_guard().await;
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&self.pool).await?;
+        let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(&self.pool).await?;
+        if free * 4 > pages {
+            if let Err(e) = sqlx::raw_sql("VACUUM").execute(&self.pool).await {
+                tracing::warn!(error = %e, "VACUUM after compaction failed; the free pages are reused instead");
+            }
+        }
+        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for SqliteDatabase {

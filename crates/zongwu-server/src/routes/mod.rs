@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
     info(title = "zongwu sync server", description = "Sync, auth and users for zongwu desktops; the public freshman API; \
         platform intake."),
     paths(auth::login, auth::logout, users::create_user, users::list_users, users::update_user, users::list_devices,
-          users::remove_device, sync::push, sync::pull,
+          users::remove_device, sync::push, sync::pull, sync::snapshot, sync::compact,
           public::room, public::roommates, public::register_arrival, public::companions,
           housing::list_plans, housing::put_plan,
           intake::create_key, intake::list_keys, intake::revoke_key, intake::post_repair_tickets, intake::post_complaints,

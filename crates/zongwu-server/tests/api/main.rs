@@ -14,6 +14,7 @@ mod restore;
 mod restore_server;
 mod runner;
 mod server_process;
+mod snapshot;
 mod sync_client;
 
 use helpers::{change, changes, spawn_app, spawn_app_with, spawn_instance, Backend, ADMIN_PASSWORD};
@@ -344,6 +345,8 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/devices/{device_id}",
         "/api/v1/sync/push",
         "/api/v1/sync/pull",
+        "/api/v1/sync/snapshot",
+        "/api/v1/sync/compact",
         "/api/v1/public/room",
         "/api/v1/public/roommates",
         "/api/v1/public/arrival",
