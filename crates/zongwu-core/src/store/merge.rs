@@ -322,7 +322,8 @@ impl Store {
         for c in changes.iter().filter(|c| !seen.contains(&c.change_id)) {
             *per_row.entry((&c.table, &c.row_id)).or_default() += 1;
         }
-        let mut fresh: BTreeMap<Table, Vec<(&Change, Map<String, Value>)>> = BTreeMap::new();
+        // Per table, the positions in `log` of the rows created that way.
+        let mut fresh: BTreeMap<Table, Vec<usize>> = BTreeMap::new();
 
         let mut outcomes = Vec::with_capacity(changes.len());
         let mut log = Vec::with_capacity(changes.len());
@@ -344,8 +345,8 @@ impl Store {
                 {
                     let known: Map<String, Value> = change.columns.iter().map(|(k, v)| (k.clone(), normalise(v))).collect();
                     outcomes.push(MergeOutcome::Applied);
-                    log.push(LogEntry { change, columns: known.clone(), previous: Map::new() });
-                    fresh.entry(table).or_default().push((change, known));
+                    fresh.entry(table).or_default().push(log.len());
+                    log.push(LogEntry { change, columns: known, previous: Map::new() });
                     continue;
                 }
             }
@@ -398,11 +399,11 @@ impl Store {
             }
             let created: Vec<FreshRow> = created
                 .iter()
-                .map(|(c, known)| FreshRow {
-                    row_id: &c.row_id,
-                    unit_id: c.unit_id.as_deref(),
-                    hlc: &c.hlc,
-                    columns: known.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+                .map(|&i| FreshRow {
+                    row_id: &log[i].change.row_id,
+                    unit_id: log[i].change.unit_id.as_deref(),
+                    hlc: &log[i].change.hlc,
+                    columns: log[i].columns.iter().map(|(k, v)| (k.as_str(), v)).collect(),
                 })
                 .collect();
             insert_fresh(conn, *table, &shapes[table], &created).await?;
