@@ -53,11 +53,22 @@ pub struct Args {
 pub enum Only {
     Export,
     Startup,
+    Store,
 }
 
 pub fn bench(args: Args) -> Result<()> {
     let mut failed = Vec::new();
-    if args.only != Some(Only::Startup) {
+    let runs_part = |part: Only| args.only.is_none() || args.only == Some(part);
+    if runs_part(Only::Store) {
+        match store(&args) {
+            Ok(section) => publish(&args, "store", &section)?,
+            Err(e) => {
+                eprintln!("\nstore benchmark failed: {e:#}");
+                failed.push("store");
+            }
+        }
+    }
+    if runs_part(Only::Export) {
         match export(&args) {
             Ok(section) => publish(&args, "export", &section)?,
             Err(e) => {
@@ -66,7 +77,7 @@ pub fn bench(args: Args) -> Result<()> {
             }
         }
     }
-    if args.only != Some(Only::Export) {
+    if runs_part(Only::Startup) {
         match startup(&args) {
             Ok((section, complete)) => {
                 publish(&args, "startup", &section)?;
@@ -85,6 +96,86 @@ pub fn bench(args: Args) -> Result<()> {
     } else {
         bail!("not measured completely: {}", failed.join(", "))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: bulk writes, imports and a first pull's merge (issue #8)
+
+/// One `store_bench` run: its JSON line's seconds, rows/s and bytes.
+struct StoreSample {
+    seconds: f64,
+    db_bytes: f64,
+    wal_peak: f64,
+}
+
+fn store_run(bin: &Path, args: &[&str]) -> Result<StoreSample> {
+    let line = output(Command::new(bin).args(args)).with_context(|| format!("store_bench {}", args.join(" ")))?;
+    let num = |k: &str| json_number(&line, k).with_context(|| format!("no {k} in {line}"));
+    Ok(StoreSample { seconds: num("seconds")?, db_bytes: num("db_bytes")?, wal_peak: num("wal_peak_bytes")? })
+}
+
+fn store(args: &Args) -> Result<String> {
+    let runs = args.runs.max(1);
+    run(cargo().args(["build", "--release", "-p", "zongwu-core", "--example", "store_bench"]))?;
+    let bin = target_dir().join("release").join("examples").join(format!("store_bench{}", env::consts::EXE_SUFFIX));
+    let work = target_dir().join("bench").join("store");
+    fs::create_dir_all(&work)?;
+    let db = |name: &str| work.join(name).display().to_string();
+    let mut rows_out = Vec::new();
+    for rows in [50_000usize, 100_000] {
+        let n = rows.to_string();
+        let csv = db(&format!("roster-{rows}.csv"));
+        store_run_plain(&bin, &["csv", &csv, &n])?;
+        let (mut bare, mut insert, mut update, mut import, mut pull) = (vec![], vec![], vec![], vec![], vec![]);
+        // Interleaved, so a change in the machine's load hits every contender alike.
+        for _ in 0..runs {
+            bare.push(store_run(&bin, &["bare", &db("bare.db"), &n])?);
+            insert.push(store_run(&bin, &["insert", &db("insert.db"), &n])?);
+            update.push(store_run(&bin, &["update", &db("insert.db")])?);
+            import.push(store_run(&bin, &["import", &db("import.db"), &csv])?);
+            pull.push(store_run(&bin, &["pull", &db("pull.db"), &n])?);
+        }
+        rows_out.push((rows, bare, insert, update, import, pull));
+    }
+    let facts = Facts::collect();
+    let mut md = String::new();
+    md.push_str(&format!("{}. Load average at the end: {}. Median of {runs} interleaved runs each.\n\n", facts.line(), facts.load));
+    md.push_str("| rows | contender | seconds | rows/s | × bare | database bytes/row | × bare | WAL peak / database |\n");
+    md.push_str("| --: | --- | --: | --: | --: | --: | --: | --: |\n");
+    for (rows, bare, insert, update, import, pull) in &rows_out {
+        let med = |v: &[StoreSample], f: fn(&StoreSample) -> f64| median(v.iter().map(f).collect());
+        let b_s = med(bare, |s| s.seconds);
+        let b_bytes = med(bare, |s| s.db_bytes) / *rows as f64;
+        let contenders: [(&str, &Vec<StoreSample>); 5] = [
+            ("bare SQLite insert (rusqlite, prepared, one transaction, no clocks or log)", bare),
+            ("`WriteTx::insert_many` (rows + compact clocks + change log)", insert),
+            ("`WriteTx::update_many`, two columns of every row", update),
+            ("officer import of a roster CSV, end to end (read, validate, write users + officers)", import),
+            ("first pull's merge: the rows as another device's changes, pages of 1,000", pull),
+        ];
+        for (label, samples) in contenders {
+            let secs = med(samples, |s| s.seconds);
+            let bytes = med(samples, |s| s.db_bytes) / *rows as f64;
+            let wal = med(samples, |s| s.wal_peak / s.db_bytes.max(1.0));
+            md.push_str(&format!(
+                "| {} | {label} | {secs:.2} | {} | {:.1} | {bytes:.0} | {:.1} | {wal:.2} |\n",
+                thousands(*rows),
+                thousands((*rows as f64 / secs) as usize),
+                secs / b_s,
+                bytes / b_bytes,
+            ));
+        }
+    }
+    md.push_str(
+        "\nThe update's database bytes include the log of the insert before it (both lives of every row); \
+         the import's include the officer-role user written for every officer. Run with \
+         `cargo xtask bench --only store`; the contenders are `crates/zongwu-core/examples/store_bench.rs`.\n",
+    );
+    Ok(md)
+}
+
+fn store_run_plain(bin: &Path, args: &[&str]) -> Result<()> {
+    output(Command::new(bin).args(args)).map(|_| ()).with_context(|| format!("store_bench {}", args.join(" ")))
 }
 
 // ---------------------------------------------------------------------------------------------
