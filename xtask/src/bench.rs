@@ -139,7 +139,11 @@ fn store(args: &Args) -> Result<String> {
     }
     let facts = Facts::collect();
     let mut md = String::new();
-    md.push_str(&format!("{}. Load average at the end: {}. Median of {runs} interleaved runs each.\n\n", facts.line(), facts.load));
+    md.push_str(&format!(
+        "{}. Load average at the end: {}. Median of {runs} interleaved runs each.\n\n",
+        facts.line(),
+        facts.load
+    ));
     md.push_str("| rows | contender | seconds | rows/s | × bare | database bytes/row | × bare | WAL peak / database |\n");
     md.push_str("| --: | --- | --: | --: | --: | --: | --: | --: |\n");
     for (rows, bare, insert, update, import, pull) in &rows_out {

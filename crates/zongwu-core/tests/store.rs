@@ -234,6 +234,22 @@ async fn apply_ops(store: &Store, ops: &[Op]) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// No failed write leaves a change behind: a NOT NULL column set to null fails the call, and
+    /// its rows and log entries go with it.
+    #[test]
+    fn a_failed_call_leaves_no_change(ops in proptest::collection::vec(op(), 1..60)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let dir = TempDir::new().unwrap();
+            let store = open(&dir, "a.db").await;
+            apply_ops(&store, &ops).await;
+            let changes = store.local_changes(0, i64::MAX).await.unwrap();
+            let bad: Vec<_> = changes.iter().filter(|(_, c)| c.columns.get("name") == Some(&serde_json::Value::Null)).collect();
+            prop_assert!(bad.is_empty(), "{bad:?}");
+            Ok(())
+        })?;
+    }
+
     /// Any sequence of writes leaves a change_log that, replayed onto an empty database, gives
     /// exactly the same tables: no write path bypasses the log.
     #[test]

@@ -401,6 +401,7 @@ impl Store {
                 .iter()
                 .map(|&i| FreshRow {
                     row_id: &log[i].change.row_id,
+                    cl: log[i].change.cl,
                     unit_id: log[i].change.unit_id.as_deref(),
                     hlc: &log[i].change.hlc,
                     columns: log[i].columns.iter().map(|(k, v)| (k.as_str(), v)).collect(),
@@ -408,23 +409,7 @@ impl Store {
                 .collect();
             insert_fresh(conn, *table, &shapes[table], &created).await?;
         }
-        let log = log
-            .iter()
-            .map(|e| {
-                Ok(LogRow {
-                    change_id: &e.change.change_id,
-                    device_id: &e.change.device_id,
-                    device_seq: e.change.device_seq,
-                    table: &e.change.table,
-                    row_id: &e.change.row_id,
-                    unit_id: e.change.unit_id.as_deref(),
-                    hlc: &e.change.hlc,
-                    cl: e.change.cl,
-                    columns: serde_json::to_string(&e.columns)?,
-                    previous: serde_json::to_string(&e.previous)?,
-                })
-            })
-            .collect::<Result<Vec<LogRow>>>()?;
+        let log = log.iter().map(|e| LogRow::new(e.change, &e.columns, &e.previous)).collect::<Result<Vec<_>>>()?;
         let author = LogAuthor { actor_id: None, actor_name: None, reason: None, at_ms: now_ms, local: false };
         write_log(conn, &log, &author).await?;
         for p in &parked {

@@ -39,9 +39,21 @@ fn rows_per_statement(params_per_row: usize) -> usize {
 pub(crate) struct TableShape {
     pub columns: Vec<String>,
     pub defaults: Map<String, Value>,
+    /// Columns declared NOT NULL.
+    pub not_null: Vec<String>,
 }
 
 impl TableShape {
+    /// Refuse a change that sets a NOT NULL column to null before anything is written: a batch
+    /// writes each row once, so SQLite would only see the last value, while the log keeps every
+    /// change (and a replica merging this one alone would fail on it).
+    pub fn check_not_null(&self, table: Table, columns: &Map<String, Value>) -> crate::Result<()> {
+        match columns.iter().find(|(k, v)| v.is_null() && self.not_null.iter().any(|n| n == *k)) {
+            Some((k, _)) => Err(crate::Error::validation(format!("{}.{k} 不能为空", table.name()))),
+            None => Ok(()),
+        }
+    }
+
     /// The columns a row's state holds values for (every column but the bookkeeping ones).
     fn state_columns(&self) -> impl Iterator<Item = &str> {
         self.columns.iter().map(String::as_str).filter(|c| !BOOKKEEPING.contains(c))
@@ -53,17 +65,18 @@ impl Store {
         if let Some(shape) = self.shapes.lock().expect("shape cache").get(&table) {
             return Ok(shape.clone());
         }
-        let info: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT name, dflt_value FROM pragma_table_info(?) ORDER BY cid")
+        let info: Vec<(String, Option<String>, bool)> =
+            sqlx::query_as("SELECT name, dflt_value, \"notnull\" FROM pragma_table_info(?) ORDER BY cid")
                 .bind(table.name())
                 .fetch_all(&mut *conn)
                 .await?;
         // The default expressions are the schema's own text (literals in our migrations); SQLite
         // evaluates them exactly as it would for an insert.
-        let select = info.iter().map(|(_, d)| d.as_deref().unwrap_or("NULL")).collect::<Vec<_>>().join(", ");
+        let select = info.iter().map(|(_, d, _)| d.as_deref().unwrap_or("NULL")).collect::<Vec<_>>().join(", ");
         let row = sqlx::query(&format!("SELECT {select}")).fetch_one(&mut *conn).await?;
-        let defaults = info.iter().enumerate().map(|(i, (name, _))| (name.clone(), column_value(&row, i))).collect();
-        let shape = Arc::new(TableShape { columns: info.into_iter().map(|(n, _)| n).collect(), defaults });
+        let defaults = info.iter().enumerate().map(|(i, (name, _, _))| (name.clone(), column_value(&row, i))).collect();
+        let not_null = info.iter().filter(|(_, _, nn)| *nn).map(|(n, _, _)| n.clone()).collect();
+        let shape = Arc::new(TableShape { columns: info.into_iter().map(|(n, _, _)| n).collect(), defaults, not_null });
         self.shapes.lock().expect("shape cache").insert(table, shape.clone());
         Ok(shape)
     }
@@ -178,6 +191,8 @@ fn encode_clocks(shape: &TableShape, row: &RowState) -> String {
 /// normalised, keys sorted, no per-column clock overrides, no `unit_id` among them).
 pub(super) struct FreshRow<'a> {
     pub row_id: &'a str,
+    /// Odd: a row this store never had may arrive in a later life (a snapshot of a re-created row).
+    pub cl: i64,
     pub unit_id: Option<&'a str>,
     pub hlc: &'a str,
     pub columns: Vec<(&'a str, &'a Value)>,
@@ -201,8 +216,8 @@ pub(super) async fn insert_fresh(
         let mut unset: Vec<&str> = shape.state_columns().filter(|c| !keys.contains(c)).collect();
         unset.sort_unstable();
         let suffix: String = unset.iter().map(|c| format!(r#","{c}":"""#)).collect();
-        let tuple = format!("(?, ?, 1, 0, ?{})", ", ?".repeat(keys.len()));
-        for chunk in rows.chunks(rows_per_statement(3 + keys.len())) {
+        let tuple = format!("(?, ?, ?, 0, ?{})", ", ?".repeat(keys.len()));
+        for chunk in rows.chunks(rows_per_statement(4 + keys.len())) {
             let sql = format!(
                 "INSERT INTO {t} (id, unit_id, cl, deleted, updated_hlc{c}) VALUES {v}",
                 t = table.name(),
@@ -212,7 +227,7 @@ pub(super) async fn insert_fresh(
             let mut q = sqlx::query(&sql);
             for r in chunk {
                 let clocks = if keys.is_empty() { "{}".to_string() } else { format!(r#"{{"":"{}"{suffix}}}"#, r.hlc) };
-                q = q.bind(r.row_id).bind(r.unit_id).bind(clocks);
+                q = q.bind(r.row_id).bind(r.unit_id).bind(r.cl).bind(clocks);
                 for (_, v) in &r.columns {
                     q = bind_value(q, v);
                 }
@@ -262,6 +277,28 @@ pub(super) struct LogRow<'a> {
     /// JSON of the values the change set, and of those it overwrote.
     pub columns: String,
     pub previous: String,
+}
+
+impl<'a> LogRow<'a> {
+    /// The entry of `change`, with the values it set and those it overwrote.
+    pub fn new(
+        change: &'a zongwu_proto::Change,
+        columns: &impl serde::Serialize,
+        previous: &impl serde::Serialize,
+    ) -> Result<Self> {
+        Ok(LogRow {
+            change_id: &change.change_id,
+            device_id: &change.device_id,
+            device_seq: change.device_seq,
+            table: &change.table,
+            row_id: &change.row_id,
+            unit_id: change.unit_id.as_deref(),
+            hlc: &change.hlc,
+            cl: change.cl,
+            columns: serde_json::to_string(columns)?,
+            previous: serde_json::to_string(previous)?,
+        })
+    }
 }
 
 /// Who wrote a batch of log entries, and whether they are this device's own (the outbox).

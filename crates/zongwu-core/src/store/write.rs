@@ -130,6 +130,7 @@ impl<'a> WriteTx<'a> {
         let mut batch = self.batch(table, &ids).await?;
         for row in rows {
             let columns = checked_columns(table, row.columns)?;
+            batch.shape.check_not_null(table, &columns)?;
             let Some(current) = batch.rows.get(&row.id) else {
                 // A row new to this store: what the merge would make of it is the change itself.
                 let change = self.change(table, &row.id, row.unit_id, 1, columns);
@@ -165,6 +166,7 @@ impl<'a> WriteTx<'a> {
         let mut changed_rows = 0;
         for (id, columns) in updates {
             let columns = checked_columns(table, columns)?;
+            batch.shape.check_not_null(table, &columns)?;
             let row = live(&batch, &id)?;
             let changed: Map<String, Value> = columns.into_iter().filter(|(k, v)| row.values.get(k) != Some(v)).collect();
             if changed.is_empty() {
@@ -314,6 +316,7 @@ impl<'a> WriteTx<'a> {
             .filter(|l| l.fresh)
             .map(|l| FreshRow {
                 row_id: &l.change.row_id,
+                cl: l.change.cl,
                 unit_id: l.change.unit_id.as_deref(),
                 hlc: &l.change.hlc,
                 columns: l.change.columns.iter().map(|(k, v)| (k.as_str(), v)).collect(),
@@ -322,18 +325,7 @@ impl<'a> WriteTx<'a> {
         insert_fresh(&mut sp, batch.table, &batch.shape, &fresh).await?;
         let mut log = Vec::with_capacity(batch.log.len());
         for l in &batch.log {
-            log.push(LogRow {
-                change_id: &l.change.change_id,
-                device_id: &l.change.device_id,
-                device_seq: l.change.device_seq,
-                table: &l.change.table,
-                row_id: &l.change.row_id,
-                unit_id: l.change.unit_id.as_deref(),
-                hlc: &l.change.hlc,
-                cl: l.change.cl,
-                columns: serde_json::to_string(&l.change.columns)?,
-                previous: serde_json::to_string(&l.previous)?,
-            });
+            log.push(LogRow::new(&l.change, &l.change.columns, &l.previous)?);
         }
         let author = LogAuthor {
             actor_id: Some(&self.actor.user_id),
