@@ -347,14 +347,7 @@ pub async fn save(store: &Store, actor: &Actor, input: OfficerInput) -> Result<O
     let valid = ValidOfficer::parse(&input).map_err(|(_, e)| Error::Validation(e))?;
     let mut tx = store.begin_write(actor).await?;
     require_unit_exists(&mut tx, &valid.unit_id).await?;
-    let clash: Option<String> = sqlx::query_scalar("SELECT name FROM officers WHERE staff_no = ? AND deleted = 0 AND id != ?")
-        .bind(&valid.staff_no)
-        .bind(input.id.clone().unwrap_or_default())
-        .fetch_optional(tx.conn())
-        .await?;
-    if let Some(other) = clash {
-        return Err(Error::validation(format!("工号 {} 已属于 {other}", valid.staff_no)));
-    }
+    require_staff_no_free(&mut tx, &valid.staff_no, input.id.as_deref()).await?;
     let id = match input.id {
         Some(id) => {
             let current: Option<Option<String>> = sqlx::query_scalar("SELECT unit_id FROM officers WHERE id = ? AND deleted = 0")
@@ -412,6 +405,26 @@ pub async fn reinstate(store: &Store, actor: &Actor, id: &str) -> Result<()> {
     set_status(store, actor, id, OfficerStatus::Active, None, "恢复在任").await
 }
 
+/// A staff number identifies one person, who holds at most one active term: a retired term
+/// keeps its number in the roster's history, and the same person may start a new term in another
+/// unit (a transfer is a retirement plus a new term).
+async fn require_staff_no_free(tx: &mut WriteTx<'_>, staff_no: &str, except_id: Option<&str>) -> Result<()> {
+    let clash: Option<(String, String)> = sqlx::query_as(
+        "SELECT o.name, COALESCE(u.name, '') FROM officers o LEFT JOIN units u ON u.id = o.unit_id
+         WHERE o.staff_no = ? AND o.deleted = 0 AND o.status = 'active' AND o.id != ?",
+    )
+    .bind(staff_no)
+    .bind(except_id.unwrap_or_default())
+    .fetch_optional(tx.conn())
+    .await?;
+    match clash {
+        Some((name, unit)) => Err(Error::validation(format!(
+            "工号 {staff_no} 已属于{unit}在任信息专员 {name}；如需调往其他单位，请先为其办理卸任，再新增任期"
+        ))),
+        None => Ok(()),
+    }
+}
+
 async fn set_status(
     store: &Store,
     actor: &Actor,
@@ -422,11 +435,16 @@ async fn set_status(
 ) -> Result<()> {
     let mut tx = store.begin_write(actor).await?;
     tx.set_reason(reason);
-    let user_id: Option<Option<String>> = sqlx::query_scalar("SELECT user_id FROM officers WHERE id = ? AND deleted = 0")
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?;
-    let user_id = user_id.ok_or_else(|| Error::NotFound(format!("信息专员 {id}")))?;
+    let row: Option<(Option<String>, String)> =
+        sqlx::query_as("SELECT user_id, staff_no FROM officers WHERE id = ? AND deleted = 0")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+    let (user_id, staff_no) = row.ok_or_else(|| Error::NotFound(format!("信息专员 {id}")))?;
+    if status == OfficerStatus::Active {
+        // Reinstating a term while the same person serves a newer one elsewhere would make two.
+        require_staff_no_free(&mut tx, &staff_no, Some(id)).await?;
+    }
     tx.update(Table::Officers, id, json!({"status": status.as_str(), "retired_on": retired_on})).await?;
     if let Some(user_id) = user_id {
         tx.update(Table::Users, &user_id, json!({"active": status == OfficerStatus::Active})).await?;

@@ -353,3 +353,36 @@ async fn join_plan_tells_setup_from_work_and_respects_scope() {
     let expert = account::join_plan(&store, &as_role(Role::Expert, None)).await.unwrap();
     assert_eq!(expert.out_of_scope, expert.pending, "experts push reviews only");
 }
+
+/// Issue #9: a transfer is a retirement and a new term in another unit under the same staff
+/// number; both terms stay in the roster. An active duplicate is still refused, by the form, the
+/// import and a reinstatement alike.
+#[tokio::test]
+async fn a_retired_officer_starts_a_new_term_in_another_unit() {
+    let o = office().await;
+    let first = officers::save(&o.store, &o.admin, officer_input(&o.unit_a, "3001", "赵磊")).await.unwrap();
+    let refused = officers::save(&o.store, &o.admin, officer_input(&o.unit_b, "3001", "赵磊")).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Validation, "while the first term is active");
+    assert!(refused.to_string().contains("办理卸任"), "the message says what to do: {refused}");
+
+    officers::retire(&o.store, &o.admin, &first.id, "2019-06-30", "调往公寓管理中心").await.unwrap();
+    let second = officers::save(&o.store, &o.admin, officer_input(&o.unit_b, "3001", "赵磊")).await.unwrap();
+    let terms: Vec<_> = officers::list(&o.store, &o.admin).await.unwrap().into_iter().filter(|r| r.staff_no == "3001").collect();
+    assert_eq!(terms.len(), 2, "both terms are in the roster");
+    assert!(terms.iter().any(|t| t.id == first.id) && terms.iter().any(|t| t.id == second.id));
+
+    let again = officers::reinstate(&o.store, &o.admin, &first.id).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Validation, "reinstating the old term would make two active ones");
+    let detail = officers::get(&o.store, &o.admin, &first.id).await.unwrap();
+    assert_eq!(detail.officer.status, officers::OfficerStatus::Retired, "and nothing changed");
+
+    // The import follows the same rule: the active number is refused, a retired one is free.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("roster.csv");
+    std::fs::write(&file, "单位,工号,姓名\n饮食服务中心,3001,赵磊\n").unwrap();
+    let report = zongwu_core::import::officers_report(&o.store, &o.admin, &file).await.unwrap();
+    assert!(!report.accepted, "3001 serves in 公寓管理中心 now");
+    officers::retire(&o.store, &o.admin, &second.id, "2020-06-30", "任期届满").await.unwrap();
+    let report = zongwu_core::import::officers_report(&o.store, &o.admin, &file).await.unwrap();
+    assert!(report.accepted, "{:?}", report.errors);
+}

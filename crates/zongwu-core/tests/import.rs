@@ -291,7 +291,7 @@ async fn duplicate_staff_no_against_the_database() {
     let file = env.path("dup-db.xlsx");
     xlsx(&file, &[header(), row("后勤管理处", "2018008", "新人"), row("后勤管理处", "2018009", "又一位")]);
     let report = env.refused(&file).await;
-    assert_error(&report, 3, "工号", "已存在（信息专员 已在册）");
+    assert_error(&report, 3, "工号", "已属于在任信息专员 已在册；如需调往其他单位，请先为其办理卸任");
     assert_eq!(report.errors.len(), 1);
 }
 
@@ -504,7 +504,7 @@ async fn fifty_thousand_rows_import_in_one_transaction() {
     // The same file again: every row now clashes with the database, and nothing is written.
     let report = env.refused(&file).await;
     assert_eq!(report.errors.len(), n as usize);
-    assert!(report.errors[0].reason.contains("已存在"));
+    assert!(report.errors[0].reason.contains("已属于在任信息专员"));
 }
 
 #[tokio::test]

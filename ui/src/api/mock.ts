@@ -217,8 +217,6 @@ const handlers: Record<string, (a: Args) => unknown> = {
   officer_save: (a) => {
     if (!caps().editRoster) throw fail('forbidden', '无权修改名册')
     const input = a.input as OfficerInput
-    const dup = [...officers.values()].find((o) => o.staffNo === input.staffNo && o.id !== input.id)
-    if (dup) throw fail('conflict', `工号 ${input.staffNo} 已存在`)
     const prev = input.id ? officers.get(input.id) : undefined
     const o: Officer = { ...input, id: input.id ?? newId(), status: prev?.status ?? 'active', retiredOn: prev?.retiredOn ?? null }
     officers.set(o.id, o)

@@ -131,7 +131,8 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: 
 
     let lookup = UnitLookup::new(units::list_with(store.pool()).await?);
     let existing: HashMap<String, String> =
-        sqlx::query_as::<_, (String, String)>("SELECT staff_no, name FROM officers WHERE deleted = 0")
+        // Only an active term holds its staff number: a retired officer may start a new term.
+        sqlx::query_as::<_, (String, String)>("SELECT staff_no, name FROM officers WHERE deleted = 0 AND status = 'active'")
             .fetch_all(store.pool())
             .await?
             .into_iter()
@@ -246,7 +247,11 @@ fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String
                 } else {
                     first_seen.insert(v.staff_no.clone(), row.row);
                     if let Some(name) = existing.get(&v.staff_no) {
-                        row_errors.push(err("staff_no", &v.staff_no, format!("工号 {} 已存在（信息专员 {name}）", v.staff_no)));
+                        row_errors.push(err(
+                            "staff_no",
+                            &v.staff_no,
+                            format!("工号 {} 已属于在任信息专员 {name}；如需调往其他单位，请先为其办理卸任", v.staff_no),
+                        ));
                     }
                 }
             }
