@@ -113,9 +113,14 @@ pub fn run_window(data_dir: PathBuf) -> anyhow::Result<()> {
             });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
+                // A backup at start, then one a day while the window stays open: the core takes
+                // at most one per day, so checking every hour is cheap and misses no day.
                 let state: tauri::State<AppState> = tauri::Manager::state(&handle);
-                if let Err(e) = state.daily_backup().await {
-                    tracing::warn!(error = %e, "daily backup failed");
+                loop {
+                    if let Err(e) = state.daily_backup().await {
+                        tracing::warn!(error = %e, "daily backup failed");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }
             });
             Ok(())
