@@ -67,6 +67,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportWhat {
     Officers,
+    Units,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,10 +123,13 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
             let counts = demo::generate(&store, &size).await?;
             println!("演示数据已生成 demo data: {counts}");
         }
-        Command::Import { what: ImportWhat::Officers, file, report } => {
-            let outcome = import::officers_report(&store, &actor, &file).await?;
+        Command::Import { what, file, report } => {
+            let (outcome, noun) = match what {
+                ImportWhat::Officers => (import::officers_report(&store, &actor, &file).await?, "officers"),
+                ImportWhat::Units => (import::units_report(&store, &actor, &file).await?, "new units"),
+            };
             if outcome.accepted {
-                println!("已导入 imported {} officers from {}", outcome.imported, file.display());
+                println!("已导入 imported {} {noun} from {}", outcome.imported, file.display());
             } else {
                 for e in outcome.errors.iter().take(50) {
                     eprintln!("第 {} 行 row {} [{}] {:?}: {}", e.row, e.row, e.column, e.value, e.reason);

@@ -619,3 +619,65 @@ async fn roster_written_by_other_programs_reads_through_the_shared_cell_rules() 
     let wang = env.officer("2018003").await;
     assert_eq!((wang["term_start"].as_str(), wang["term_end"].as_str()), (Some("2018-03-01"), Some("2019-03-01")));
 }
+
+/// Issue #9: a new installation imports its units from a list that has only names; kinds are
+/// inferred, codes generated, a second import of the same file writes nothing, bad rows refuse
+/// the whole file, and the roster that names those units imports afterwards.
+#[tokio::test]
+async fn units_import_from_names_only_and_again_changes_nothing() {
+    use zongwu_core::units::UnitKind;
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = zongwu_core::Store::open(&dir.path().join("u.db"), std::sync::Arc::new(zongwu_core::SystemClock)).await.unwrap();
+    let admin = zongwu_core::Actor::local_admin();
+    let file = dir.path().join("units.csv");
+    std::fs::write(&file, "\u{feff}单位名称,单位代码\n资源与环境学院,\n饮食服务中心,ZW02\n后勤保障处,\n 校医院 ,\n").unwrap();
+    let report = zongwu_core::import::units_report(&store, &admin, &file).await.unwrap();
+    assert!(report.accepted, "{:?}", report.errors);
+    assert_eq!(report.imported, 4);
+    let list = zongwu_core::units::list(&store).await.unwrap();
+    let by_name = |n: &str| list.iter().find(|u| u.name == n).unwrap_or_else(|| panic!("{n} in {list:?}"));
+    assert_eq!(by_name("资源与环境学院").kind, UnitKind::College);
+    assert_eq!(by_name("饮食服务中心").kind, UnitKind::ServiceUnit);
+    assert_eq!(by_name("饮食服务中心").code, "ZW02", "a code the file gives is kept");
+    assert_eq!(by_name("后勤保障处").kind, UnitKind::Office);
+    assert_eq!(by_name("校医院").kind, UnitKind::ServiceUnit, "names are trimmed");
+    let codes: std::collections::HashSet<_> = list.iter().map(|u| u.code.clone()).collect();
+    assert_eq!(codes.len(), 4, "generated codes are distinct: {codes:?}");
+
+    let pending = store.pending_changes().await.unwrap();
+    let again = zongwu_core::import::units_report(&store, &admin, &file).await.unwrap();
+    assert!(again.accepted);
+    assert_eq!(again.imported, 0, "the same file again creates nothing");
+    assert_eq!(store.pending_changes().await.unwrap(), pending, "and writes nothing");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "单位名称,单位代码,类别\n信息化办公室,,机关部门\n信息化办公室,,\n图书馆,ZW02,\n档案馆,,宿舍\n").unwrap();
+    let refused = zongwu_core::import::units_report(&store, &admin, &bad).await.unwrap();
+    assert!(!refused.accepted);
+    let reasons: Vec<_> = refused.errors.iter().map(|e| (e.row, e.reason.clone())).collect();
+    assert_eq!(refused.errors.len(), 3, "{reasons:?}");
+    assert!(reasons.iter().any(|(r, m)| *r == 3 && m.contains("重复")), "{reasons:?}");
+    assert!(reasons.iter().any(|(r, m)| *r == 4 && m.contains("已被「饮食服务中心」使用")), "{reasons:?}");
+    assert!(reasons.iter().any(|(r, m)| *r == 5 && m.contains("无法识别")), "{reasons:?}");
+    assert_eq!(zongwu_core::units::list(&store).await.unwrap().len(), 4, "a refused file writes nothing");
+
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, "单位,工号,姓名\n资源与环境学院,2018001,王芳\n校医院,2018002,李敏\n").unwrap();
+    let officers = zongwu_core::import::officers_report(&store, &admin, &roster).await.unwrap();
+    assert!(officers.accepted, "{:?}", officers.errors);
+
+    // A list with a title row and one column of names, as units are often listed.
+    let names = dir.path().join("names.csv");
+    std::fs::write(&names, "2018年二级单位名单\n单位名称\n物业管理中心\n饮食服务中心\n").unwrap();
+    let report = zongwu_core::import::units_report(&store, &admin, &names).await.unwrap();
+    assert!(report.accepted, "{:?}", report.errors);
+    assert_eq!(report.imported, 1, "only 物业管理中心 is new");
+
+    let expert = zongwu_core::Actor {
+        user_id: "local-expert".into(),
+        name: "专家".into(),
+        role: zongwu_core::Role::Expert,
+        unit_id: None,
+    };
+    assert!(zongwu_core::import::units_report(&store, &expert, &file).await.is_err(), "experts do not import units");
+}

@@ -309,19 +309,29 @@ fn find_header(range: &Range<Data>, spec: &TableSpec) -> Option<(u32, usize)> {
     let mut best: Option<(u32, usize)> = None;
     for r in r0..=r1.min(r0 + HEADER_SCAN_ROWS - 1) {
         let mut seen = vec![false; spec.columns.len()];
+        let mut filled = 0;
         for c in c0..=c1 {
-            if let Some(Data::String(s)) = range.get_value((r, c)) {
-                if let Some(i) = spec.match_header(s) {
-                    seen[i] = true;
+            match range.get_value((r, c)) {
+                Some(Data::String(s)) if !s.trim().is_empty() => {
+                    filled += 1;
+                    if let Some(i) = spec.match_header(s) {
+                        seen[i] = true;
+                    }
                 }
+                Some(Data::Empty) | None => {}
+                Some(_) => filled += 1,
             }
         }
         let score = seen.iter().filter(|s| **s).count();
-        if score > best.map_or(0, |b| b.1) {
+        // Two matching headers tell a header row from a title; a row that holds nothing but the
+        // required headers is one too (a list of unit names has a single column).
+        let all_required = spec.columns.iter().zip(&seen).all(|(c, s)| !c.required || *s);
+        let qualifies = score >= 2.min(spec.columns.len()) || (all_required && score == filled);
+        if qualifies && score > best.map_or(0, |b| b.1) {
             best = Some((r, score));
         }
     }
-    best.filter(|b| b.1 >= 2.min(spec.columns.len()))
+    best
 }
 
 /// A merged cell holds its value in its top-left cell only; below the header, give every cell it

@@ -7,6 +7,7 @@
 //! history and in sync.
 
 pub mod officers;
+pub mod units;
 /// The spreadsheet reader, a crate of its own so the server's platform intake shares it without
 /// linking the store.
 pub use zongwu_sheet as table;
@@ -77,4 +78,11 @@ pub async fn officers_report_with_progress(
 ) -> Result<ImportReport> {
     actor.require("officers", zongwu_proto::rules::Action::Create, "导入信息专员")?;
     officers::import(store, actor, file, progress).await
+}
+
+/// Import units from `file` (xlsx, xls or csv; see [`units::COLUMNS`]): new names are created in
+/// one write, names already in the system are left alone, any bad row means nothing is written.
+pub async fn units_report(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+    actor.require("units", zongwu_proto::rules::Action::Create, "导入二级单位")?;
+    units::import(store, actor, file).await
 }
