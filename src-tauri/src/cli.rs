@@ -74,6 +74,7 @@ pub enum ImportWhat {
 pub enum ExportWhat {
     Officers,
     Needs,
+    Units,
     Template,
 }
 
@@ -153,6 +154,7 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
             let result = match what {
                 ExportWhat::Officers => excel::export_officers(&store, &actor, &out, &columns).await?,
                 ExportWhat::Needs => excel::export_needs(&store, &actor, &out).await?,
+                ExportWhat::Units => excel::export_units(&store, &actor, &out).await?,
                 ExportWhat::Template => excel::export_officer_template(&store, &out).await?,
             };
             println!("已导出 exported {} rows to {}", result.rows, result.path);

@@ -666,6 +666,23 @@ async fn units_import_from_names_only_and_again_changes_nothing() {
     let officers = zongwu_core::import::officers_report(&store, &admin, &roster).await.unwrap();
     assert!(officers.accepted, "{:?}", officers.errors);
 
+    // The export's list comes back unchanged, and reads as a meeting expects.
+    let out = dir.path().join("units.xlsx");
+    let exported = zongwu_core::excel::export_units(&store, &admin, &out).await.unwrap();
+    assert_eq!(exported.rows, 4);
+    {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        let range = wb.worksheet_range("二级单位").unwrap();
+        let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(header, ["单位代码", "单位名称", "类别", "状态", "在任信息专员"]);
+        let hospital = range.rows().find(|r| r[1].to_string() == "校医院").unwrap();
+        assert_eq!((hospital[2].to_string(), hospital[4].to_string()), ("服务单位".to_string(), "1".to_string()));
+    }
+    let back = zongwu_core::import::units_report(&store, &admin, &out).await.unwrap();
+    assert!(back.accepted, "{:?}", back.errors);
+    assert_eq!(back.imported, 0, "the exported list imports as unchanged");
+
     // A list with a title row and one column of names, as units are often listed.
     let names = dir.path().join("names.csv");
     std::fs::write(&names, "2018年二级单位名单\n单位名称\n物业管理中心\n饮食服务中心\n").unwrap();

@@ -11,6 +11,7 @@ pub mod needs;
 pub mod officers;
 pub mod report;
 pub mod template;
+pub mod units;
 
 use crate::import::ImportReport;
 use crate::{dto, Actor, Result, Store};
@@ -43,6 +44,11 @@ pub async fn export_officers(store: &Store, actor: &Actor, out: &Path, columns: 
 /// The needs list as `actor` may see it, with a unit × status summary and chart.
 pub async fn export_needs(store: &Store, actor: &Actor, out: &Path) -> Result<ExportResult> {
     needs::export(store, actor, out).await
+}
+
+/// The units with their active officers, in the columns the units import reads.
+pub async fn export_units(store: &Store, actor: &Actor, out: &Path) -> Result<ExportResult> {
+    units::export(store, actor, out).await
 }
 
 /// The officer import template (headers the importer accepts, drop-down lists, formats).
