@@ -676,7 +676,7 @@ async fn units_import_from_names_only_and_again_changes_nothing() {
         let range = wb.worksheet_range("二级单位").unwrap();
         let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
         assert_eq!(header, ["单位代码", "单位名称", "类别", "状态", "在任信息专员"]);
-        let hospital = range.rows().find(|r| r[1].to_string() == "校医院").unwrap();
+        let hospital = range.rows().find(|r| r[1] == "校医院").unwrap();
         assert_eq!((hospital[2].to_string(), hospital[4].to_string()), ("服务单位".to_string(), "1".to_string()));
     }
     let back = zongwu_core::import::units_report(&store, &admin, &out).await.unwrap();
