@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use zongwu_core::desktop::{Desktop, OpenOptions};
 use zongwu_core::excel::RosterColumn;
+use zongwu_core::sync::account::JoinChoice;
 use zongwu_core::{demo, excel, import, SystemClock};
 
 #[derive(Debug, Parser)]
@@ -62,6 +63,31 @@ pub enum Command {
     },
     /// Replace the database with a backup (the current one is kept as before-restore-*.db)
     Restore { file: PathBuf },
+    /// Log in to a sync server; the token is stored, never the password
+    Login {
+        /// The server, e.g. https://zongwu.example.edu.cn
+        url: String,
+        #[arg(long)]
+        user: String,
+        /// Read the password from the first line of standard input (for scripts) instead of a prompt
+        #[arg(long)]
+        password_stdin: bool,
+        /// With local changes not yet on any server: upload them, or start over from the server's data
+        #[arg(long, value_enum)]
+        join: Option<JoinArg>,
+    },
+    /// One push and pull with the server; exits with 1 when it fails (cron, Task Scheduler)
+    Sync,
+    /// The server and user this database syncs with, and the changes waiting to go up
+    Status,
+    /// Log out: the server takes the token back and this database forgets it
+    Logout,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum JoinArg {
+    Upload,
+    DownloadOnly,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -158,6 +184,69 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
                 ExportWhat::Template => excel::export_officer_template(&store, &out).await?,
             };
             println!("已导出 exported {} rows to {}", result.rows, result.path);
+        }
+        Command::Login { url, user, password_stdin, join } => {
+            drop(store);
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                rpassword::prompt_password("密码 password: ").context("reading the password")?
+            };
+            let (mut account, plan) = desktop.login(&url, &user, &password).await?;
+            if !account.joined {
+                let choice = join
+                    .map(|j| match j {
+                        JoinArg::Upload => JoinChoice::Upload,
+                        JoinArg::DownloadOnly => JoinChoice::DownloadOnly,
+                    })
+                    .or(plan.recommended)
+                    .with_context(|| {
+                        format!(
+                            "本机有 {} 条修改尚未上传：请用 --join upload（上传本机数据）或 --join download-only（仅下载服务器数据）选择 \
+                             ({} local changes are on no server yet: choose with --join)",
+                            plan.pending, plan.pending
+                        )
+                    })?;
+                account = desktop.join(choice).await?;
+            }
+            desktop.shutdown().await;
+            println!("已登录 logged in to {} as {} ({})", account.server_url, account.login, account.role.as_str());
+        }
+        Command::Sync => {
+            let client = desktop.client().await?;
+            let report = client.sync_once(&store).await?;
+            println!(
+                "已同步 synced: pushed {}, pulled {}{}",
+                report.pushed,
+                report.pulled,
+                if report.snapshot_rows > 0 {
+                    format!(" ({} rows from the server's snapshot)", report.snapshot_rows)
+                } else {
+                    String::new()
+                }
+            );
+            if let Some(offset) = report.clock_offset_ms {
+                eprintln!("注意 warning: this computer's clock is off by {} s", offset / 1000);
+            }
+        }
+        Command::Status => match desktop.account().await? {
+            Some(a) => println!(
+                "服务器 server: {}\n用户 user: {} ({}, {})\n待上传 pending: {}",
+                a.server_url,
+                a.login,
+                a.name,
+                a.role.as_str(),
+                store.pending_changes().await?
+            ),
+            None => println!("未登录同步服务器 not logged in; 待上传 pending: {}", store.pending_changes().await?),
+        },
+        Command::Logout => {
+            drop(store);
+            desktop.logout().await?;
+            desktop.shutdown().await;
+            println!("已退出登录 logged out");
         }
         Command::Backup { out } => {
             let info = desktop.backup_now(out.as_deref()).await?;

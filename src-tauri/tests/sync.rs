@@ -144,3 +144,79 @@ async fn desktops_join_sync_and_leave() {
     assert_eq!(mine.actor().await.user_id, "local-admin", "back to the local profile");
     assert!(mine.account().await.unwrap().is_none(), "the token is forgotten");
 }
+
+/// Run the `zongwu` binary on `data`, `stdin` fed to it; (exit code, stdout + stderr).
+async fn cli(data: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String) {
+    use std::io::Write;
+    let (data, args, stdin) = (data.to_path_buf(), args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), stdin.to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zongwu"))
+            .args(&args)
+            .env("ZONGWU_DATA_DIR", &data)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code().unwrap_or(-1), text)
+    })
+    .await
+    .unwrap()
+}
+
+/// Issue #9: a batch job syncs from a terminal. Log in with the password on standard input (the
+/// database keeps the token, never the password), import, sync, and a second computer gets the
+/// data; a wrong password, or a sync while logged out, exits non-zero; logout forgets the token.
+#[tokio::test]
+async fn the_command_line_logs_in_syncs_and_logs_out() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = server(dir.path()).await;
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+
+    let (code, out) = cli(&a, &["login", &url, "--user", "admin", "--password-stdin"], "wrong-password\n").await;
+    assert_ne!(code, 0, "a wrong password fails: {out}");
+    let (_, out) = cli(&a, &["status"], "").await;
+    assert!(out.contains("未登录"), "{out}");
+
+    let (code, out) =
+        cli(&a, &["login", &url, "--user", "admin", "--password-stdin", "--join", "upload"], &format!("{ADMIN_PASSWORD}\n"))
+            .await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("已登录"), "{out}");
+    for file in ["zongwu.db", "zongwu.db-wal"] {
+        let bytes = std::fs::read(a.join(file)).unwrap_or_default();
+        assert!(!bytes.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()), "{file} holds no password");
+    }
+
+    let units = dir.path().join("units.csv");
+    std::fs::write(&units, "单位名称\n资源与环境学院\n饮食服务中心\n").unwrap();
+    let (code, out) = cli(&a, &["import", "units", units.to_str().unwrap()], "").await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = cli(&a, &["sync"], "").await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("已同步") && !out.contains("pushed 0"), "the import went up: {out}");
+    let (_, out) = cli(&a, &["status"], "").await;
+    assert!(out.contains(&url) && out.contains("待上传 pending: 0"), "{out}");
+
+    let (code, out) = cli(
+        &b,
+        &["login", &url, "--user", "admin", "--password-stdin", "--join", "download-only"],
+        &format!("{ADMIN_PASSWORD}\n"),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = cli(&b, &["sync"], "").await;
+    assert_eq!(code, 0, "{out}");
+    let xlsx = dir.path().join("b-units.xlsx");
+    let (code, out) = cli(&b, &["export", "units", "--out", xlsx.to_str().unwrap()], "").await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("exported 2 rows"), "the second computer has both units: {out}");
+
+    let (code, out) = cli(&b, &["logout"], "").await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = cli(&b, &["sync"], "").await;
+    assert_ne!(code, 0, "no sync while logged out: {out}");
+}
