@@ -44,6 +44,9 @@ pub enum Command {
         /// Also write the row-level error report to this xlsx file when the import is refused
         #[arg(long, value_name = "FILE.xlsx")]
         report: Option<PathBuf>,
+        /// Officers: create the units the roster names that do not exist yet, in the same write
+        #[arg(long)]
+        create_units: bool,
     },
     /// Export a workbook ready for a meeting
     Export {
@@ -150,9 +153,15 @@ async fn run(command: Command, data_dir: PathBuf) -> anyhow::Result<()> {
             let counts = demo::generate(&store, &size).await?;
             println!("演示数据已生成 demo data: {counts}");
         }
-        Command::Import { what, file, report } => {
+        Command::Import { what, file, report, create_units } => {
             let (outcome, noun) = match what {
+                ImportWhat::Officers if create_units => {
+                    (import::officers_report_creating_units(&store, &actor, &file).await?, "officers")
+                }
                 ImportWhat::Officers => (import::officers_report(&store, &actor, &file).await?, "officers"),
+                ImportWhat::Units if create_units => {
+                    anyhow::bail!("--create-units 只用于导入信息专员 (only for importing officers)")
+                }
                 ImportWhat::Units => (import::units_report(&store, &actor, &file).await?, "new units"),
             };
             if outcome.accepted {

@@ -698,3 +698,33 @@ async fn units_import_from_names_only_and_again_changes_nothing() {
     };
     assert!(zongwu_core::import::units_report(&store, &expert, &file).await.is_err(), "experts do not import units");
 }
+
+/// Issue #9: a roster naming units the system does not have yet is refused with a message that
+/// says how to go on; with "create units" the units and the officers are written in one go.
+#[tokio::test]
+async fn roster_with_unknown_units_creates_them_when_asked() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = zongwu_core::Store::open(&dir.path().join("r.db"), std::sync::Arc::new(zongwu_core::SystemClock)).await.unwrap();
+    let admin = zongwu_core::Actor::local_admin();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "单位,工号,姓名\n资源与环境学院,2018001,王芳\n 资源与环境学院 ,2018002,李敏\n物业管理中心,2018003,张伟\n",
+    )
+    .unwrap();
+    let refused = zongwu_core::import::officers_report(&store, &admin, &roster).await.unwrap();
+    assert!(!refused.accepted);
+    assert_eq!(refused.errors.len(), 3);
+    assert!(refused.errors[0].reason.contains("--create-units"), "{:?}", refused.errors[0]);
+    assert!(zongwu_core::units::list(&store).await.unwrap().is_empty(), "nothing written");
+
+    let report = zongwu_core::import::officers_report_creating_units(&store, &admin, &roster).await.unwrap();
+    assert!(report.accepted, "{:?}", report.errors);
+    assert_eq!(report.imported, 3);
+    let units = zongwu_core::units::list(&store).await.unwrap();
+    assert_eq!(units.len(), 2, "one unit per distinct name: {units:?}");
+    let college = units.iter().find(|u| u.name == "资源与环境学院").unwrap();
+    assert_eq!(college.kind, zongwu_core::units::UnitKind::College);
+    let officers = zongwu_core::officers::list(&store, &admin).await.unwrap();
+    assert_eq!(officers.iter().filter(|o| o.unit_id == college.id).count(), 2);
+}

@@ -77,7 +77,15 @@ pub async fn officers_report_with_progress(
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport> {
     actor.require("officers", zongwu_proto::rules::Action::Create, "导入信息专员")?;
-    officers::import(store, actor, file, progress).await
+    officers::import(store, actor, file, false, progress).await
+}
+
+/// [`officers_report`] that also creates, in the same write, the units the roster names and the
+/// system does not have yet (kinds inferred from the names, codes generated).
+pub async fn officers_report_creating_units(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
+    actor.require("officers", zongwu_proto::rules::Action::Create, "导入信息专员")?;
+    actor.require("units", zongwu_proto::rules::Action::Create, "导入时新建二级单位")?;
+    officers::import(store, actor, file, true, &|_| {}).await
 }
 
 /// Import units from `file` (xlsx, xls or csv; see [`units::COLUMNS`]): new names are created in

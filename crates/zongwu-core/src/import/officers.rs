@@ -117,7 +117,13 @@ fn unit_key(raw: &str) -> String {
 }
 
 /// Validate every row of `file`; import them all in one write, or none.
-pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: ProgressFn<'_>) -> Result<ImportReport> {
+pub(super) async fn import(
+    store: &Store,
+    actor: &Actor,
+    file: &Path,
+    create_units: bool,
+    progress: ProgressFn<'_>,
+) -> Result<ImportReport> {
     progress(ImportProgress { phase: ImportPhase::Reading, done: 0, total: 0 });
     let t0 = std::time::Instant::now();
     let path = file.to_path_buf();
@@ -129,7 +135,28 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: 
         return Ok(ImportReport::rejected(total_rows, table.problems));
     }
 
-    let lookup = UnitLookup::new(units::list_with(store.pool()).await?);
+    let known = units::list_with(store.pool()).await?;
+    let mut lookup = UnitLookup::new(known.clone());
+    // Units the roster names that the system does not have yet: created in the same write when
+    // asked to, else each row naming one is an error that says so.
+    let new_units = if create_units {
+        let mut names: Vec<String> = Vec::new();
+        for row in &table.rows {
+            let raw = normalise_text(row.get(ix("unit")).unwrap_or_default());
+            if !raw.is_empty() && lookup.find(&raw).is_none() && !names.iter().any(|n| unit_key(n) == unit_key(&raw)) {
+                names.push(raw);
+            }
+        }
+        let rows = super::units::rows_for_names(names, &known);
+        for r in &rows {
+            lookup
+                .by_key
+                .insert(unit_key(r.columns["name"].as_str().unwrap_or_default()), Found::Unit { id: r.id.clone(), active: true });
+        }
+        rows
+    } else {
+        Vec::new()
+    };
     let existing: HashMap<String, String> =
         // Only an active term holds its staff number: a retired officer may start a new term.
         sqlx::query_as::<_, (String, String)>("SELECT staff_no, name FROM officers WHERE deleted = 0 AND status = 'active'")
@@ -149,6 +176,9 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path, progress: 
     let mut tx = store.begin_write(actor).await?;
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
     tx.set_reason(format!("导入 {file_name}"));
+    if !new_units.is_empty() {
+        tx.insert_many(StoreTable::Units, new_units).await?;
+    }
     let total = valid.len() as i64;
     let mut done = 0;
     for slice in valid.chunks(WRITE_SLICE) {
@@ -197,7 +227,7 @@ fn validate(table: &Table, units: &UnitLookup, existing: &HashMap<String, String
                     row_errors.push(err(
                         "unit",
                         &unit_raw,
-                        format!("未找到单位「{unit_raw}」：请填写系统中已有单位的名称或代码"),
+                        format!("未找到单位「{unit_raw}」：请填写系统中已有单位的名称或代码，或先导入二级单位（命令行可用 --create-units 一并创建）"),
                     ));
                     None
                 }

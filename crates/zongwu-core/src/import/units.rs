@@ -70,6 +70,43 @@ struct NewUnit {
     kind: UnitKind,
 }
 
+impl NewUnit {
+    fn row(self) -> NewRow {
+        let id = new_id();
+        // A unit is its own sync scope.
+        NewRow {
+            id: id.clone(),
+            unit_id: Some(id),
+            columns: json!({"code": self.code, "name": self.name, "kind": self.kind.as_str(), "active": true}),
+        }
+    }
+}
+
+/// The rows of new units named only by name (the roster import's `--create-units`): kinds
+/// inferred, codes the first free ones, as the units import makes them.
+pub(super) fn rows_for_names(names: Vec<String>, existing: &[units::Unit]) -> Vec<NewRow> {
+    let mut taken: HashMap<String, String> = existing.iter().map(|u| (u.code.to_lowercase(), u.name.clone())).collect();
+    let mut new: Vec<NewUnit> =
+        names.into_iter().map(|name| NewUnit { code: String::new(), kind: infer_kind(&name), name }).collect();
+    assign_codes(&mut new, &mut taken);
+    new.into_iter().map(NewUnit::row).collect()
+}
+
+/// Codes left empty take the first free ones (`U01`, `U02`, …), in order.
+fn assign_codes(rows: &mut [NewUnit], taken: &mut HashMap<String, String>) {
+    let mut n = 0;
+    for u in rows.iter_mut().filter(|u| u.code.is_empty()) {
+        u.code = loop {
+            n += 1;
+            let c = format!("U{n:02}");
+            if let std::collections::hash_map::Entry::Vacant(free) = taken.entry(c.to_lowercase()) {
+                free.insert(u.name.clone());
+                break c;
+            }
+        };
+    }
+}
+
 /// Validate every row of `file`; create the new units in one write, or none.
 pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
     let path = file.to_path_buf();
@@ -90,19 +127,7 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
         let mut tx = store.begin_write(actor).await?;
         let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         tx.set_reason(format!("导入 {file_name}"));
-        let rows = new
-            .into_iter()
-            .map(|u| {
-                let id = new_id();
-                // A unit is its own sync scope.
-                NewRow {
-                    id: id.clone(),
-                    unit_id: Some(id),
-                    columns: json!({"code": u.code, "name": u.name, "kind": u.kind.as_str(), "active": true}),
-                }
-            })
-            .collect();
-        tx.insert_many(StoreTable::Units, rows).await?;
+        tx.insert_many(StoreTable::Units, new.into_iter().map(NewUnit::row).collect()).await?;
         tx.commit().await?;
     }
     Ok(ImportReport { accepted: true, imported, total_rows, errors: Vec::new() })
@@ -157,16 +182,6 @@ fn validate(table: &Table, existing: &[units::Unit]) -> (Vec<NewUnit>, Vec<RowEr
         rows.push(NewUnit { code, name, kind: kind.unwrap_or(UnitKind::Office) });
     }
     // Codes left empty take the first free ones, in file order, after every code the file names.
-    let mut n = 0;
-    for u in rows.iter_mut().filter(|u| u.code.is_empty()) {
-        u.code = loop {
-            n += 1;
-            let c = format!("U{n:02}");
-            if let std::collections::hash_map::Entry::Vacant(free) = taken_codes.entry(c.to_lowercase()) {
-                free.insert(u.name.clone());
-                break c;
-            }
-        };
-    }
+    assign_codes(&mut rows, &mut taken_codes);
     (rows, errors)
 }
