@@ -40,6 +40,25 @@ impl ImportReport {
 use crate::{enum_dto, Actor, Result, Store};
 use std::path::Path;
 
+/// Read `file` by `spec` off the async threads. `Err(report)` when the file as a whole is
+/// unusable (no matching sheet, a required column missing): the import is refused with it.
+async fn read_table(file: &Path, spec: &'static table::TableSpec) -> Result<std::result::Result<table::Table, ImportReport>> {
+    let path = file.to_path_buf();
+    let table = tokio::task::spawn_blocking(move || table::read(&path, spec))
+        .await
+        .map_err(|e| crate::Error::Internal(format!("读取文件的任务失败：{e}")))??;
+    if !table.problems.is_empty() {
+        return Ok(Err(ImportReport::rejected(table.rows.len() as i64, table.problems)));
+    }
+    Ok(Ok(table))
+}
+
+/// Two ways of writing one unit name (spacing, full-width forms, letter case) as one key: the
+/// roster's unit lookup and the units import agree on what "the same unit" is.
+fn unit_key(raw: &str) -> String {
+    crate::fields::normalise_text(raw).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
 enum_dto! {
     #[derive(Copy, Eq)]
     pub enum ImportPhase {

@@ -2,8 +2,8 @@
 //! [`ValidOfficer`], and the checks across rows (duplicate staff numbers in the file and in the
 //! database, units that do not exist). Field rules themselves live in [`ValidOfficer::parse`].
 
-use super::table::{self, CellKind, ColumnSpec, Table, TableSpec};
-use super::{ImportPhase, ImportProgress, ImportReport, ProgressFn, RowError};
+use super::table::{CellKind, ColumnSpec, Table, TableSpec};
+use super::{unit_key, ImportPhase, ImportProgress, ImportReport, ProgressFn, RowError};
 use crate::fields::normalise_text;
 use crate::officers::{new_rows, OfficerInput, ValidOfficer};
 use crate::store::Table as StoreTable;
@@ -112,10 +112,6 @@ impl UnitLookup {
     }
 }
 
-fn unit_key(raw: &str) -> String {
-    normalise_text(raw).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
-}
-
 /// Validate every row of `file`; import them all in one write, or none.
 pub(super) async fn import(
     store: &Store,
@@ -126,14 +122,11 @@ pub(super) async fn import(
 ) -> Result<ImportReport> {
     progress(ImportProgress { phase: ImportPhase::Reading, done: 0, total: 0 });
     let t0 = std::time::Instant::now();
-    let path = file.to_path_buf();
-    let table = tokio::task::spawn_blocking(move || table::read(&path, &SPEC))
-        .await
-        .map_err(|e| crate::Error::Internal(format!("读取文件的任务失败：{e}")))??;
+    let table = match super::read_table(file, &SPEC).await? {
+        Ok(table) => table,
+        Err(refused) => return Ok(refused),
+    };
     let total_rows = table.rows.len() as i64;
-    if !table.problems.is_empty() {
-        return Ok(ImportReport::rejected(total_rows, table.problems));
-    }
 
     let known = units::list_with(store.pool()).await?;
     let mut lookup = UnitLookup::new(known.clone());

@@ -6,8 +6,8 @@
 //! office. A unit already in the system under the same name is left as it is, so importing the
 //! same file twice writes nothing the second time. All or nothing, like every import.
 
-use super::table::{self, CellKind, ColumnSpec, Table, TableSpec};
-use super::{ImportReport, RowError};
+use super::table::{CellKind, ColumnSpec, Table, TableSpec};
+use super::{unit_key, ImportReport, RowError};
 use crate::fields::normalise_text;
 use crate::store::{new_id, NewRow, Table as StoreTable};
 use crate::units::{self, UnitKind};
@@ -109,14 +109,11 @@ fn assign_codes(rows: &mut [NewUnit], taken: &mut HashMap<String, String>) {
 
 /// Validate every row of `file`; create the new units in one write, or none.
 pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<ImportReport> {
-    let path = file.to_path_buf();
-    let table = tokio::task::spawn_blocking(move || table::read(&path, &SPEC))
-        .await
-        .map_err(|e| crate::Error::Internal(format!("读取文件的任务失败：{e}")))??;
+    let table = match super::read_table(file, &SPEC).await? {
+        Ok(table) => table,
+        Err(refused) => return Ok(refused),
+    };
     let total_rows = table.rows.len() as i64;
-    if !table.problems.is_empty() {
-        return Ok(ImportReport::rejected(total_rows, table.problems));
-    }
     let existing = units::list(store).await?;
     let (new, errors) = validate(&table, &existing);
     if !errors.is_empty() {
@@ -133,12 +130,8 @@ pub(super) async fn import(store: &Store, actor: &Actor, file: &Path) -> Result<
     Ok(ImportReport { accepted: true, imported, total_rows, errors: Vec::new() })
 }
 
-fn key(name: &str) -> String {
-    normalise_text(name).chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 fn validate(table: &Table, existing: &[units::Unit]) -> (Vec<NewUnit>, Vec<RowError>) {
-    let known_names: HashSet<String> = existing.iter().map(|u| key(&u.name)).collect();
+    let known_names: HashSet<String> = existing.iter().map(|u| unit_key(&u.name)).collect();
     let mut taken_codes: HashMap<String, String> = existing.iter().map(|u| (u.code.to_lowercase(), u.name.clone())).collect();
     let header = |k: &str| SPEC.index_of(k).map_or(k, |i| table.header(&SPEC, i)).to_string();
     let ix = |k: &str| SPEC.index_of(k).expect("unit import column");
@@ -152,10 +145,10 @@ fn validate(table: &Table, existing: &[units::Unit]) -> (Vec<NewUnit>, Vec<RowEr
         let name = normalise_text(row.get(ix("name")).unwrap_or_default());
         if name.is_empty() {
             row_errors.push(err("name", "", "单位名称不能为空".into()));
-        } else if let Some(first) = seen.get(&key(&name)) {
+        } else if let Some(first) = seen.get(&unit_key(&name)) {
             row_errors.push(err("name", &name, format!("单位「{name}」与第 {first} 行重复")));
         } else {
-            seen.insert(key(&name), row.row);
+            seen.insert(unit_key(&name), row.row);
         }
         let code = row.get(ix("code")).map(normalise_text).unwrap_or_default();
         let kind_raw = row.get(ix("kind")).map(normalise_text).unwrap_or_default();
@@ -169,7 +162,7 @@ fn validate(table: &Table, existing: &[units::Unit]) -> (Vec<NewUnit>, Vec<RowEr
             k
         };
         errors.extend(row_errors.iter().cloned());
-        if !row_errors.is_empty() || known_names.contains(&key(&name)) {
+        if !row_errors.is_empty() || known_names.contains(&unit_key(&name)) {
             continue; // a unit already in the system by this name stays as it is
         }
         if !code.is_empty() {
